@@ -1,0 +1,226 @@
+#include "engine/data/dataset.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+namespace lusifer {
+
+std::string_view format_name(DatasetFormat format) noexcept {
+  switch (format) {
+    case DatasetFormat::kMovieLens100K: return "movielens-100k";
+    case DatasetFormat::kMovieLens1M: return "movielens-1m";
+    case DatasetFormat::kMovieLensLatest: return "movielens-latest";
+  }
+  return "unknown";
+}
+
+int RatingScale::level_count() const noexcept {
+  return static_cast<int>(std::lround((max - min) / step)) + 1;
+}
+
+int RatingScale::level_of(double value) const noexcept {
+  if (!std::isfinite(value)) return -1;
+  const double k = std::round((value - min) / step);
+  if (k < 0 || k >= level_count()) return -1;
+  if (std::abs(min + k * step - value) > 1e-6) return -1;
+  return static_cast<int>(k);
+}
+
+bool RatingScale::contains(double value) const noexcept { return level_of(value) >= 0; }
+
+std::optional<std::uint32_t> IdIndex::find(ExternalId id) const {
+  const auto it = map_.find(id);
+  if (it == map_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::uint32_t IdIndex::insert(ExternalId id) {
+  return map_.try_emplace(id, static_cast<std::uint32_t>(map_.size())).first->second;
+}
+
+std::optional<ItemIndex> Catalog::find_by_title(std::string_view title) const {
+  const auto it = title_index_.find(std::string(title));
+  if (it == title_index_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<int> Catalog::genre_index(std::string_view name) const {
+  for (std::size_t i = 0; i < genre_names_.size(); ++i) {
+    if (genre_names_[i] == name) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+int Catalog::add_genre(std::string_view name) {
+  if (const auto existing = genre_index(name)) return *existing;
+  if (genre_names_.size() == 64) throw std::length_error("more than 64 genres");
+  genre_names_.emplace_back(name);
+  return static_cast<int>(genre_names_.size() - 1);
+}
+
+std::vector<std::string_view> Catalog::genres_of(const Item& item) const {
+  std::vector<std::string_view> names;
+  for (std::size_t i = 0; i < genre_names_.size(); ++i) {
+    if ((item.genres >> i) & 1u) names.emplace_back(genre_names_[i]);
+  }
+  return names;
+}
+
+UserHistories::UserHistories(const RatingTable& ratings, std::size_t user_count)
+    : offsets_(user_count + 1, 0), order_(ratings.size()) {
+  // A counting sort by user keeps file order within each user...
+  for (const UserIndex u : ratings.users()) ++offsets_[u + 1];
+  std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
+  std::vector<std::size_t> cursor(offsets_.begin(), offsets_.end() - 1);
+  for (RatingIndex i = 0; i < ratings.size(); ++i) order_[cursor[ratings.user(i)]++] = i;
+  // ...so that a stable sort by time breaks ties by file order.
+  const auto ts = ratings.timestamps();
+  const auto by_time = [ts](RatingIndex a, RatingIndex b) { return ts[a] < ts[b]; };
+  for (std::size_t u = 0; u < user_count; ++u) {
+    const auto first = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u]);
+    const auto last = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u + 1]);
+    if (!std::is_sorted(first, last, by_time)) std::stable_sort(first, last, by_time);
+  }
+}
+
+std::span<const RatingIndex> UserHistories::of(UserIndex user) const {
+  return std::span<const RatingIndex>(order_).subspan(offsets_.at(user),
+                                                      offsets_.at(user + 1) - offsets_[user]);
+}
+
+std::span<const RatingIndex> UserHistories::last(UserIndex user, std::size_t n) const {
+  const auto all = of(user);
+  return all.last(std::min(n, all.size()));
+}
+
+DatasetBuilder::DatasetBuilder(DatasetFormat format, std::string source, RatingScale scale) {
+  dataset_.format_ = format;
+  dataset_.source_ = std::move(source);
+  dataset_.scale_ = scale;
+}
+
+bool DatasetBuilder::add_user(User user) {
+  if (dataset_.user_ids_.find(user.id)) return false;
+  dataset_.user_ids_.insert(user.id);
+  dataset_.users_.push_back(std::move(user));
+  return true;
+}
+
+UserIndex DatasetBuilder::user_for_id(ExternalId id) {
+  const std::size_t before = dataset_.user_ids_.size();
+  const UserIndex index = dataset_.user_ids_.insert(id);
+  if (dataset_.user_ids_.size() != before) dataset_.users_.push_back(User{id, std::nullopt});
+  return index;
+}
+
+bool DatasetBuilder::add_item(Item item) {
+  Catalog& c = dataset_.catalog_;
+  if (c.ids_.find(item.id)) return false;
+  c.ids_.insert(item.id);
+  c.items_.push_back(std::move(item));
+  return true;
+}
+
+void DatasetBuilder::set_external_ids(ItemIndex item, std::optional<ExternalId> imdb_id,
+                                      std::optional<ExternalId> tmdb_id) {
+  Item& target = dataset_.catalog_.items_.at(item);
+  target.imdb_id = imdb_id;
+  target.tmdb_id = tmdb_id;
+}
+
+void DatasetBuilder::reserve_ratings(std::size_t n) {
+  RatingTable& r = dataset_.ratings_;
+  r.users_.reserve(n);
+  r.items_.reserve(n);
+  r.values_.reserve(n);
+  r.timestamps_.reserve(n);
+}
+
+void DatasetBuilder::add_rating(UserIndex user, ItemIndex item, float value,
+                                std::int64_t timestamp) {
+  RatingTable& r = dataset_.ratings_;
+  r.users_.push_back(user);
+  r.items_.push_back(item);
+  r.values_.push_back(value);
+  r.timestamps_.push_back(timestamp);
+}
+
+void DatasetBuilder::add_tag_application(ItemIndex item, std::string_view tag) {
+  if (tags_.size() <= item) tags_.resize(dataset_.catalog_.size());
+  ++tags_.at(item)[std::string(tag)];
+  ++dataset_.tag_applications_;
+}
+
+namespace {
+
+// The permutation that sorts `ids` ascending: new_index[old] = rank.
+template <class Record>
+std::vector<std::uint32_t> rank_by_id(const std::vector<Record>& records) {
+  std::vector<std::uint32_t> order(records.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return records[a].id < records[b].id; });
+  std::vector<std::uint32_t> new_index(records.size());
+  for (std::uint32_t rank = 0; rank < order.size(); ++rank) new_index[order[rank]] = rank;
+  return new_index;
+}
+
+template <class Record>
+void apply_ranking(std::vector<Record>& records, const std::vector<std::uint32_t>& new_index,
+                   IdIndex& ids) {
+  std::vector<Record> sorted(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) sorted[new_index[i]] = std::move(records[i]);
+  records = std::move(sorted);
+  ids = IdIndex{};
+  ids.reserve(records.size());
+  for (const auto& r : records) ids.insert(r.id);
+}
+
+template <class Record>
+bool sorted_by_id(const std::vector<Record>& records) {
+  return std::is_sorted(records.begin(), records.end(),
+                        [](const Record& a, const Record& b) { return a.id < b.id; });
+}
+
+}  // namespace
+
+Dataset DatasetBuilder::finish() {
+  Dataset& d = dataset_;
+  Catalog& c = d.catalog_;
+  RatingTable& r = d.ratings_;
+
+  if (!sorted_by_id(d.users_)) {
+    const auto new_index = rank_by_id(d.users_);
+    apply_ranking(d.users_, new_index, d.user_ids_);
+    for (auto& u : r.users_) u = new_index[u];
+  }
+  tags_.resize(c.items_.size());
+  if (!sorted_by_id(c.items_)) {
+    const auto new_index = rank_by_id(c.items_);
+    apply_ranking(c.items_, new_index, c.ids_);
+    for (auto& i : r.items_) i = new_index[i];
+    std::vector<std::unordered_map<std::string, std::uint32_t>> sorted_tags(tags_.size());
+    for (std::size_t i = 0; i < tags_.size(); ++i) sorted_tags[new_index[i]] = std::move(tags_[i]);
+    tags_ = std::move(sorted_tags);
+  }
+
+  for (std::size_t i = 0; i < c.items_.size(); ++i) {
+    auto& out = c.items_[i].tags;
+    for (auto& [tag, count] : tags_[i]) out.push_back(TagCount{tag, count});
+    std::sort(out.begin(), out.end(), [](const TagCount& a, const TagCount& b) {
+      return a.count != b.count ? a.count > b.count : a.tag < b.tag;
+    });
+  }
+  tags_.clear();
+
+  c.title_index_.clear();
+  c.title_index_.reserve(c.items_.size());
+  for (ItemIndex i = 0; i < c.items_.size(); ++i) c.title_index_.try_emplace(c.items_[i].title, i);
+
+  d.histories_ = UserHistories(r, d.users_.size());
+  return std::move(dataset_);
+}
+
+}  // namespace lusifer

@@ -1,0 +1,240 @@
+#pragma once
+
+// The in-memory dataset: users, the item catalog, every rating, and each
+// user's chronological history.
+//
+// Users and items are addressed by dense indices (0..n-1), assigned in
+// ascending order of their external ids, so that models can use plain arrays.
+// Ratings are stored column by column: 20 bytes per rating, which keeps 25
+// million ratings near half a gigabyte.
+//
+// A Dataset is built by a loader through DatasetBuilder and is immutable
+// afterwards, except for item texts, which `join_item_text` adds later.
+// It is move-only: copies of millions of ratings are never what was meant.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace lusifer {
+
+using UserIndex = std::uint32_t;
+using ItemIndex = std::uint32_t;
+using RatingIndex = std::uint32_t;
+using ExternalId = std::int64_t;
+
+enum class DatasetFormat {
+  kMovieLens100K,   // u.data, u.item, u.user, ...
+  kMovieLens1M,     // ratings.dat, movies.dat, users.dat ("::"-separated)
+  kMovieLensLatest  // ratings.csv, movies.csv, tags.csv, links.csv (also ml-25m)
+};
+
+std::string_view format_name(DatasetFormat format) noexcept;
+
+// The values a rating can take: min, min + step, ..., max.
+struct RatingScale {
+  float min = 1.0f;
+  float max = 5.0f;
+  float step = 1.0f;
+
+  bool contains(double value) const noexcept;
+  int level_count() const noexcept;
+  // The level of `value` (0 for min), or -1 when it is not on the scale.
+  int level_of(double value) const noexcept;
+  float level_value(int level) const noexcept { return min + static_cast<float>(level) * step; }
+};
+
+struct Demographics {
+  std::optional<int> age;  // in years (100K), or the bucket's lower bound (1M)
+  std::string age_group;   // the bucket's label where the format has buckets ("25-34")
+  std::string gender;      // "M", "F", or as the source spells it
+  std::string occupation;  // a name, resolved from codes where the format uses codes
+  std::string zip_code;
+};
+
+struct User {
+  ExternalId id = 0;
+  std::optional<Demographics> demographics;
+};
+
+struct TagCount {
+  std::string tag;
+  std::uint32_t count = 0;
+};
+
+// Bit i is set when the item has the genre named Catalog::genre_names()[i].
+using GenreMask = std::uint64_t;
+
+struct Item {
+  ExternalId id = 0;
+  std::string title;  // UTF-8, as the source gives it, year included: "Toy Story (1995)"
+  std::optional<int> year;
+  GenreMask genres = 0;
+  std::string release_date;  // as the source spells it, where it has one
+  std::string text;          // overview or description, from an item-text file
+  std::vector<TagCount> tags;  // aggregated tag applications, most frequent first
+  std::optional<ExternalId> imdb_id;
+  std::optional<ExternalId> tmdb_id;
+};
+
+// External id -> dense index.
+class IdIndex {
+ public:
+  std::optional<std::uint32_t> find(ExternalId id) const;
+  // The index of `id`, which is added with the next free index if new.
+  std::uint32_t insert(ExternalId id);
+  std::size_t size() const noexcept { return map_.size(); }
+  void reserve(std::size_t n) { map_.reserve(n); }
+
+ private:
+  std::unordered_map<ExternalId, std::uint32_t> map_;
+};
+
+class Catalog {
+ public:
+  std::size_t size() const noexcept { return items_.size(); }
+  const Item& item(ItemIndex index) const { return items_.at(index); }
+  std::span<const Item> items() const noexcept { return items_; }
+  std::optional<ItemIndex> find(ExternalId id) const { return ids_.find(id); }
+  // Exact, case-sensitive title match; the first item with that title.
+  std::optional<ItemIndex> find_by_title(std::string_view title) const;
+
+  // Genre vocabulary, in the order the dataset defines it. At most 64.
+  std::span<const std::string> genre_names() const noexcept { return genre_names_; }
+  std::optional<int> genre_index(std::string_view name) const;
+  // Adds `name` if new and returns its bit; throws std::length_error past 64.
+  int add_genre(std::string_view name);
+  std::vector<std::string_view> genres_of(const Item& item) const;
+
+  // Item text is the one field added after loading (see join_item_text).
+  void set_text(ItemIndex index, std::string text) { items_.at(index).text = std::move(text); }
+
+ private:
+  friend class DatasetBuilder;
+
+  std::vector<Item> items_;
+  IdIndex ids_;
+  std::vector<std::string> genre_names_;
+  std::unordered_map<std::string, ItemIndex> title_index_;  // built by DatasetBuilder::finish
+};
+
+// Ratings, column by column, in file order.
+class RatingTable {
+ public:
+  std::size_t size() const noexcept { return users_.size(); }
+  UserIndex user(RatingIndex i) const { return users_[i]; }
+  ItemIndex item(RatingIndex i) const { return items_[i]; }
+  float value(RatingIndex i) const { return values_[i]; }
+  std::int64_t timestamp(RatingIndex i) const { return timestamps_[i]; }
+
+  std::span<const UserIndex> users() const noexcept { return users_; }
+  std::span<const ItemIndex> items() const noexcept { return items_; }
+  std::span<const float> values() const noexcept { return values_; }
+  std::span<const std::int64_t> timestamps() const noexcept { return timestamps_; }
+
+ private:
+  friend class DatasetBuilder;
+
+  std::vector<UserIndex> users_;
+  std::vector<ItemIndex> items_;
+  std::vector<float> values_;
+  std::vector<std::int64_t> timestamps_;
+};
+
+// For each user, the indices of their ratings from oldest to newest; equal
+// timestamps keep file order, so the order is fully determined by the files.
+class UserHistories {
+ public:
+  UserHistories() = default;
+  UserHistories(const RatingTable& ratings, std::size_t user_count);
+
+  std::span<const RatingIndex> of(UserIndex user) const;
+  // The last min(n, size) ratings of `user`, still oldest first.
+  std::span<const RatingIndex> last(UserIndex user, std::size_t n) const;
+  std::size_t user_count() const noexcept { return offsets_.empty() ? 0 : offsets_.size() - 1; }
+
+ private:
+  std::vector<std::size_t> offsets_;  // user u's ratings are order_[offsets_[u], offsets_[u+1])
+  std::vector<RatingIndex> order_;
+};
+
+class Dataset {
+ public:
+  Dataset() = default;
+  Dataset(Dataset&&) noexcept = default;
+  Dataset& operator=(Dataset&&) noexcept = default;
+  Dataset(const Dataset&) = delete;
+  Dataset& operator=(const Dataset&) = delete;
+
+  DatasetFormat format() const noexcept { return format_; }
+  // The directory (or file) the dataset came from.
+  const std::string& source() const noexcept { return source_; }
+  const RatingScale& scale() const noexcept { return scale_; }
+
+  std::size_t user_count() const noexcept { return users_.size(); }
+  const User& user(UserIndex index) const { return users_.at(index); }
+  std::span<const User> users() const noexcept { return users_; }
+  std::optional<UserIndex> find_user(ExternalId id) const { return user_ids_.find(id); }
+
+  const Catalog& catalog() const noexcept { return catalog_; }
+  Catalog& mutable_catalog() noexcept { return catalog_; }
+  const RatingTable& ratings() const noexcept { return ratings_; }
+  const UserHistories& histories() const noexcept { return histories_; }
+  // Tag applications read (tags.csv rows); 0 for formats without tags.
+  std::size_t tag_applications() const noexcept { return tag_applications_; }
+
+ private:
+  friend class DatasetBuilder;
+
+  DatasetFormat format_ = DatasetFormat::kMovieLensLatest;
+  std::string source_;
+  RatingScale scale_;
+  std::vector<User> users_;
+  IdIndex user_ids_;
+  Catalog catalog_;
+  RatingTable ratings_;
+  UserHistories histories_;
+  std::size_t tag_applications_ = 0;
+};
+
+// Collects what a loader reads and turns it into a Dataset.
+class DatasetBuilder {
+ public:
+  DatasetBuilder(DatasetFormat format, std::string source, RatingScale scale);
+
+  const RatingScale& scale() const noexcept { return dataset_.scale_; }
+  Catalog& catalog() noexcept { return dataset_.catalog_; }
+
+  // Adds a user; returns false (and changes nothing) when the id exists.
+  bool add_user(User user);
+  std::optional<UserIndex> find_user(ExternalId id) const { return dataset_.find_user(id); }
+  // The user with `id`, added without demographics if new.
+  UserIndex user_for_id(ExternalId id);
+
+  // Adds an item; returns false (and changes nothing) when the id exists.
+  bool add_item(Item item);
+
+  void set_external_ids(ItemIndex item, std::optional<ExternalId> imdb_id,
+                        std::optional<ExternalId> tmdb_id);
+
+  void reserve_ratings(std::size_t n);
+  void add_rating(UserIndex user, ItemIndex item, float value, std::int64_t timestamp);
+  void add_tag_application(ItemIndex item, std::string_view tag);
+
+  // Renumbers users and items by ascending external id, aggregates tags and
+  // builds the histories. The builder is empty afterwards.
+  Dataset finish();
+
+ private:
+  Dataset dataset_;
+  // Per item: tag -> applications, aggregated into Item::tags by finish().
+  std::vector<std::unordered_map<std::string, std::uint32_t>> tags_;
+};
+
+}  // namespace lusifer

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds lusifer in Release and runs the main job on
+# its offline default: a synthetic world, described by `data info`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/build.sh release lusifer
+bin=build/release/cli/lusifer
+world=runs/default-world
+"$bin" data synth --config config/default.toml --out "$world"
+"$bin" data info "$world"

@@ -11,7 +11,6 @@ target_compile_options(
             -Wnon-virtual-dtor
             -Wcast-align
             -Woverloaded-virtual
-            -Wnull-dereference
             -Wimplicit-fallthrough
             -Wformat=2)
 if(LUSIFER_WARNINGS_AS_ERRORS)

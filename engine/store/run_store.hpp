@@ -1,0 +1,139 @@
+#pragma once
+
+// The run store: everything a simulation run produces, in one SQLite file
+// (WAL mode) per run directory.
+//
+// Tables: runs (the config, the git revision, the seed), users, profile
+// versions with their explanations, feedback (raw and calibrated ratings with
+// explanations), and LLM calls (fingerprint, tokens, latency, status). The
+// schema carries a version and is brought up to date by migrations when
+// opened; a store written by a newer lusifer is refused.
+//
+// Writes are buffered and committed in batches by `commit`, so one writer
+// (the store-writer actor) sustains hundreds of thousands of rows per second.
+// Not thread-safe: exactly one owner thread uses a RunStore.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}  // namespace SQLite
+
+namespace lusifer {
+
+struct RunInfo {
+  std::string run_id;
+  std::string created_at;  // ISO 8601, UTC
+  std::string config;      // the effective configuration, as TOML
+  std::string git_revision;
+  std::uint64_t seed = 0;
+  std::string backend;  // "offline" (not an LLM), "openai", "vllm", ...
+  std::string dataset;
+  std::string status = "running";  // running, finished, failed, interrupted
+};
+
+struct UserRow {
+  std::int64_t user_id = 0;
+  std::string demographics;  // a JSON object, "{}" when the dataset has none
+  std::string profile_status = "none";  // none, built, failed
+  std::string failure_reason;
+};
+
+struct ProfileVersionRow {
+  std::int64_t user_id = 0;
+  std::int32_t version = 0;  // 1 for the first profile
+  std::string text;
+  std::string change;  // what changed and why; empty for the first version
+  std::string source;  // "history-batch", "feedback", "cold-start"
+  std::int32_t batch = 0;  // the history batch it came from (history-batch)
+  std::int64_t episode = -1;  // -1 outside episodes
+  std::int64_t step = -1;
+};
+
+struct FeedbackRow {
+  std::int64_t episode = -1;  // -1 for evaluation outside episodes
+  std::int64_t step = -1;
+  std::int64_t user_id = 0;
+  std::int64_t item_id = 0;
+  std::int32_t position = 0;  // in the slate
+  double raw_rating = 0.0;
+  std::optional<double> calibrated_rating;
+  std::string explanation;
+  std::int32_t profile_version = 0;  // the profile that produced the rating
+};
+
+struct LlmCallRow {
+  std::string fingerprint;  // the request's cache key
+  std::int64_t user_id = 0;
+  std::string task;  // "create-profile", "update-profile", "rate-items", "repair"
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t cached_tokens = 0;
+  double latency_ms = 0.0;
+  std::int32_t attempts = 0;
+  std::string status;  // "ok" or the failure class
+  bool cache_hit = false;
+  double cost_usd = 0.0;
+};
+
+class RunStore {
+ public:
+  // The schema version this build writes; stores are migrated up to it.
+  static int current_schema_version() noexcept;
+
+  // Opens or creates the store at `path` and migrates it. Throws
+  // std::runtime_error naming the file on failure or a newer schema.
+  explicit RunStore(const std::filesystem::path& path);
+  ~RunStore();
+
+  RunStore(const RunStore&) = delete;
+  RunStore& operator=(const RunStore&) = delete;
+
+  int schema_version() const;
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+  // Records the run (one per store); written at once.
+  void begin_run(const RunInfo& info);
+  void set_run_status(std::string_view status);
+  std::optional<RunInfo> run_info() const;
+
+  // Buffered until commit().
+  void add(const UserRow& row);
+  void add(const ProfileVersionRow& row);
+  void add(const FeedbackRow& row);
+  void add(const LlmCallRow& row);
+  // Writes every buffered row in one transaction; returns how many.
+  std::size_t commit();
+  std::size_t pending() const noexcept;
+
+  // Readers, for evaluation, export and tests (committed rows only).
+  std::vector<UserRow> users() const;
+  std::vector<ProfileVersionRow> profile_versions(std::optional<std::int64_t> user_id = {}) const;
+  std::vector<FeedbackRow> feedback() const;
+  std::vector<LlmCallRow> llm_calls() const;
+
+  // The tables `export_table` knows, in a stable order.
+  static std::vector<std::string> exported_tables();
+  // Writes every row of `table` as CSV (with a header) or JSON Lines.
+  enum class ExportFormat { kCsv, kJsonLines };
+  std::size_t export_table(std::string_view table, ExportFormat format, std::ostream& out) const;
+
+ private:
+  struct Buffers;
+
+  void migrate();
+
+  std::filesystem::path path_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<Buffers> buffers_;
+};
+
+}  // namespace lusifer

@@ -9,5 +9,6 @@
 namespace lusifer::cli {
 
 void register_data_commands(CLI::App& app);
+void register_synth_command(CLI::App& data);  // `data synth`, in synth_command.cpp
 
 }  // namespace lusifer::cli

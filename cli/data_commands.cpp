@@ -124,6 +124,7 @@ void register_data_commands(CLI::App& app) {
   data->require_subcommand(1);
   register_info(*data);
   register_split(*data);
+  register_synth_command(*data);
 }
 
 }  // namespace lusifer::cli

@@ -778,6 +778,18 @@ void ConfigSection::ignore(std::string_view key) {
   state_->records[holder].ignored_keys.emplace(last);
 }
 
+ConfigError ConfigSection::invalid(std::string_view key, std::string_view expected,
+                                   std::string_view found) {
+  const Slot slot = lookup(*state_, record_, key);
+  const TableRecord& rec = state_->records[slot.record];
+  const toml::source_region none{};
+  const toml::source_region& where =
+      slot.node != nullptr ? slot.node->source() : (rec.table != nullptr ? rec.table->source() : none);
+  const Origin origin = state_->origin(slot.path, where);
+  return ConfigError(origin.file, origin.line, fmt::format("{} for {}", expected, slot.path),
+                     std::string(found), slot.path);
+}
+
 void ConfigSection::check_all_consumed() const {
   auto errors = unknown_under(*state_, record_);
   if (!errors.empty())

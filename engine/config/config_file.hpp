@@ -267,6 +267,11 @@ class ConfigSection {
   // ConfigFile::check_all_consumed() after every module has read.
   void check_all_consumed() const;
 
+  // An error about `key` for checks beyond one value's type (a budget without
+  // a price, an endpoint without a model): at the key's line when the key is
+  // present, else at this table's. The key counts as read.
+  ConfigError invalid(std::string_view key, std::string_view expected, std::string_view found);
+
  private:
   friend class ConfigFile;
   enum class Need { kOptional, kRequired };

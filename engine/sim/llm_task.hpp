@@ -50,6 +50,8 @@ struct LlmTask {
   TaskPriority priority = TaskPriority::kInteractive;
   // 0 for the first request; k for the k-th repair after a bad answer.
   int repair_attempt = 0;
+  // For a repair: what was wrong with the previous answer, to quote to the LLM.
+  std::string problem;
 };
 
 struct ItemRating {

@@ -1,0 +1,57 @@
+#pragma once
+
+// One HTTP attempt at a chat completion, from the prepared request to what
+// its result means for the gateway: a usable answer, a failure to retry, an
+// answer to re-ask, or a terminal error; and what it tells the shared
+// admission state (usage, rate-limit hints, outcome).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "engine/gateway/gateway_settings.hpp"
+#include "engine/gateway/shared_admission.hpp"
+#include "engine/gateway/task_codec.hpp"
+#include "engine/http/http_client.hpp"
+#include "engine/llm/chat_response.hpp"
+#include "engine/llm/failure_classification.hpp"
+
+namespace lusifer {
+
+// A task rendered for the endpoint: what every attempt and the cache need.
+struct PreparedCall {
+  llm::ChatRequest request;
+  std::string cache_key;  // hex fingerprint: endpoint, model, messages, parameters
+  std::int64_t estimated_tokens = 0;  // prompt estimate + max output, for TPM
+  HttpRequest http;                   // method, URL, headers (auth included), body
+};
+
+// Renders `task` and completes it with the settings' model, sampling
+// parameters and authentication. `api_key` may be empty for local servers.
+PreparedCall prepare_call(const LlmTask& task, const TaskCodec& codec,
+                          const GatewaySettings& settings, std::string_view api_key,
+                          std::optional<std::int64_t> seed);
+
+struct AttemptResult {
+  bool answered = false;  // a usable chat response arrived (its content may still be bad)
+  llm::ChatResponse response;
+  std::string body;  // the raw body of an answered attempt, for the cache
+  std::optional<llm::FailureClassification> failure;  // set when !answered
+  std::string failure_detail;                          // one line, for logs and errors
+  std::optional<limits::Duration> server_delay;        // Retry-After, when sent
+  AttemptReport report;                                // for SharedAdmission::finish
+  // Set for answers close to an Ollama num_ctx truncation.
+  std::string context_warning;
+};
+
+// Interprets an HTTP result. `parser` is reused for speed (one per thread).
+AttemptResult interpret_http_result(const HttpResult& http, const PreparedCall& call,
+                                    const GatewaySettings& settings,
+                                    llm::ChatResponseParser& parser,
+                                    std::chrono::system_clock::time_point now);
+
+// The outcome the shared admission state should learn from a failure.
+AttemptOutcome outcome_of(const llm::FailureClassification& failure) noexcept;
+
+}  // namespace lusifer

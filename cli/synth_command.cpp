@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "engine/config/config_file.hpp"
+#include "engine/data/data_settings.hpp"
 #include "engine/data/synthetic_world.hpp"
 
 namespace lusifer::cli {
@@ -80,6 +82,7 @@ void register_synth_command(CLI::App& data) {
       "synth", "write a synthetic world in the MovieLens latest format, with its ground truth");
   struct Options {
     SyntheticWorldOptions world;
+    std::string config;
     std::string out;
     std::string start_date = "1998-01-01";
     bool force = false;
@@ -87,6 +90,9 @@ void register_synth_command(CLI::App& data) {
   auto opts = std::make_shared<Options>();
   SyntheticWorldOptions& w = opts->world;
   cmd->add_option("--out", opts->out, "output directory")->required();
+  cmd->add_option("--config", opts->config,
+                  "read the world's settings from the [world] section of this TOML file; flags "
+                  "given on the command line override it");
   cmd->add_option("--users", w.users, "number of users")->capture_default_str();
   cmd->add_option("--items", w.items, "number of items")->capture_default_str();
   cmd->add_option("--seed", w.seed, "random seed; the same seed gives the same bytes")
@@ -123,8 +129,36 @@ void register_synth_command(CLI::App& data) {
       ->capture_default_str();
   cmd->add_flag("--force", opts->force,
                 "write into a non-empty directory, replacing the world's files");
-  cmd->callback([opts] {
-    opts->world.start_time = parse_start_date(opts->start_date);
+  cmd->callback([opts, cmd] {
+    if (!opts->config.empty()) {
+      // The file gives the base; every flag the user typed overrides its key.
+      ConfigFile file = ConfigFile::load(opts->config);
+      ConfigSection section = file.section("world");
+      SyntheticWorldOptions base = read_world_options(section);
+      section.check_all_consumed();
+      const SyntheticWorldOptions& typed = opts->world;
+      const auto keep = [&](const char* flag, auto member) {
+        if (cmd->count(flag) > 0) base.*member = typed.*member;
+      };
+      keep("--users", &SyntheticWorldOptions::users);
+      keep("--items", &SyntheticWorldOptions::items);
+      keep("--seed", &SyntheticWorldOptions::seed);
+      keep("--mean-ratings", &SyntheticWorldOptions::mean_ratings_per_user);
+      keep("--min-ratings", &SyntheticWorldOptions::min_ratings_per_user);
+      keep("--max-ratings", &SyntheticWorldOptions::max_ratings_per_user);
+      keep("--noise", &SyntheticWorldOptions::rating_noise);
+      keep("--drift", &SyntheticWorldOptions::drift_strength);
+      keep("--selectivity", &SyntheticWorldOptions::taste_selectivity);
+      keep("--candidates", &SyntheticWorldOptions::candidates_per_rating);
+      keep("--global-mean", &SyntheticWorldOptions::global_mean);
+      keep("--demographic-effect", &SyntheticWorldOptions::demographic_effect);
+      keep("--tag-rate", &SyntheticWorldOptions::tag_rate);
+      keep("--span-days", &SyntheticWorldOptions::time_span_days);
+      keep("--threads", &SyntheticWorldOptions::threads);
+      if (cmd->count("--start-date") == 0) opts->start_date.clear();
+      opts->world = base;
+    }
+    if (!opts->start_date.empty()) opts->world.start_time = parse_start_date(opts->start_date);
     try {
       validate(opts->world);
     } catch (const std::invalid_argument& e) {

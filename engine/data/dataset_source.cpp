@@ -13,7 +13,13 @@ LoadedDataset load_dataset_source(const DatasetSource& source) {
   InputDiagnostics diagnostics(source.lenient);
   Dataset dataset = load_dataset(source.directory, diagnostics, source.format);
   std::vector<ItemTextReport> reports;
-  for (const auto& text : source.item_texts) {
+  std::vector<ItemTextSource> texts = source.item_texts;
+  const auto overviews = source.directory / kSyntheticOverviewsFile;
+  if (texts.empty() && dataset.format() == DatasetFormat::kMovieLensLatest &&
+      std::filesystem::exists(overviews)) {
+    texts.push_back(ItemTextSource{overviews, {}, {}, false});
+  }
+  for (const auto& text : texts) {
     reports.push_back(join_item_text(dataset, text, diagnostics));
     const auto& r = reports.back();
     spdlog::info("{}: joined text to {} items by {} ({} rows; {} without text; {} for items that "

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "engine/core/input_error.hpp"
@@ -13,6 +14,10 @@
 #include "engine/data/item_text_loader.hpp"
 
 namespace lusifer {
+
+// The item texts a synthetic world writes beside its movies.csv; joined by
+// default when a MovieLens-latest directory has it and no other text is named.
+inline constexpr std::string_view kSyntheticOverviewsFile = "overviews.csv";
 
 struct DatasetSource {
   std::filesystem::path directory;

@@ -31,14 +31,29 @@ int RatingScale::level_of(double value) const noexcept {
 bool RatingScale::contains(double value) const noexcept { return level_of(value) >= 0; }
 
 std::optional<std::uint32_t> IdIndex::find(ExternalId id) const {
+  if (id >= 0 && id < kDirectLimit) {
+    const auto slot = static_cast<std::size_t>(id);
+    if (slot >= direct_.size() || direct_[slot] == kAbsent) return std::nullopt;
+    return direct_[slot];
+  }
   const auto it = map_.find(id);
   if (it == map_.end()) return std::nullopt;
   return it->second;
 }
 
 std::uint32_t IdIndex::insert(ExternalId id) {
-  return map_.try_emplace(id, static_cast<std::uint32_t>(map_.size())).first->second;
+  if (id >= 0 && id < kDirectLimit) {
+    const auto slot = static_cast<std::size_t>(id);
+    if (slot >= direct_.size()) direct_.resize(std::max(slot + 1, direct_.size() * 2), kAbsent);
+    if (direct_[slot] == kAbsent) direct_[slot] = static_cast<std::uint32_t>(size_++);
+    return direct_[slot];
+  }
+  const auto [it, added] = map_.try_emplace(id, static_cast<std::uint32_t>(size_));
+  if (added) ++size_;
+  return it->second;
 }
+
+void IdIndex::reserve(std::size_t n) { map_.reserve(std::min<std::size_t>(n, 1024)); }
 
 std::optional<ItemIndex> Catalog::find_by_title(std::string_view title) const {
   const auto it = title_index_.find(std::string(title));
@@ -75,13 +90,16 @@ UserHistories::UserHistories(const RatingTable& ratings, std::size_t user_count)
   std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
   std::vector<std::size_t> cursor(offsets_.begin(), offsets_.end() - 1);
   for (RatingIndex i = 0; i < ratings.size(); ++i) order_[cursor[ratings.user(i)]++] = i;
-  // ...so that a stable sort by time breaks ties by file order.
+  // ...so sorting by (time, index) breaks ties by file order, like a stable
+  // sort by time, without a stable sort's buffer.
   const auto ts = ratings.timestamps();
-  const auto by_time = [ts](RatingIndex a, RatingIndex b) { return ts[a] < ts[b]; };
+  const auto by_time = [ts](RatingIndex a, RatingIndex b) {
+    return ts[a] != ts[b] ? ts[a] < ts[b] : a < b;
+  };
   for (std::size_t u = 0; u < user_count; ++u) {
     const auto first = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u]);
     const auto last = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u + 1]);
-    if (!std::is_sorted(first, last, by_time)) std::stable_sort(first, last, by_time);
+    if (!std::is_sorted(first, last, by_time)) std::sort(first, last, by_time);
   }
 }
 

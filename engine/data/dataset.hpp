@@ -84,16 +84,27 @@ struct Item {
 };
 
 // External id -> dense index.
+//
+// Loading looks up an id for every rating (25 million for ml-25m), so small
+// non-negative ids, which is what every MovieLens release uses, live in a
+// direct table; other ids fall back to a hash map.
 class IdIndex {
  public:
   std::optional<std::uint32_t> find(ExternalId id) const;
   // The index of `id`, which is added with the next free index if new.
   std::uint32_t insert(ExternalId id);
-  std::size_t size() const noexcept { return map_.size(); }
-  void reserve(std::size_t n) { map_.reserve(n); }
+  std::size_t size() const noexcept { return size_; }
+  void reserve(std::size_t n);
+
+  // Ids below this go to the direct table (at most 16 MiB of it).
+  static constexpr ExternalId kDirectLimit = ExternalId{1} << 22;
 
  private:
+  static constexpr std::uint32_t kAbsent = ~std::uint32_t{0};
+
+  std::vector<std::uint32_t> direct_;  // id -> index, kAbsent when unused
   std::unordered_map<ExternalId, std::uint32_t> map_;
+  std::size_t size_ = 0;
 };
 
 class Catalog {

@@ -45,7 +45,7 @@ void Agent::validate(std::span<const Observation> observations, SlateSize k,
     if (o.user >= user_count())
       throw std::out_of_range(fmt::format("{}: user {} is not in the dataset ({} users)", name(),
                                           o.user, user_count()));
-    for (const Interaction& x : o.recent) {
+    for (const ObservedInteraction& x : o.recent) {
       if (x.item >= item_count())
         throw std::out_of_range(
             fmt::format("{}: user {} has a recent item {} outside the catalogue ({} items)", name(),
@@ -165,7 +165,7 @@ void Agent::load_exclusions(const Observation& observation, ItemMask& excluded) 
     return;
   }
   excluded.assign(seen_.row(observation.user));
-  for (const Interaction& x : observation.recent)
+  for (const ObservedInteraction& x : observation.recent)
     excluded.insert(x.item);
 }
 

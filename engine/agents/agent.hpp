@@ -77,7 +77,7 @@ using SlateSize = std::uint32_t;
 
 // One past interaction of a user: an item, its rating (or kNoRating) and
 // the reward it earned.
-struct Interaction {
+struct ObservedInteraction {
   ItemIndex item = 0;
   float rating = kNoRating;
   float reward = 0.0f;
@@ -87,7 +87,7 @@ struct Interaction {
 struct Observation {
   UserIndex user = 0;
   std::uint32_t step = 0;               // the episode step, 0 first
-  std::span<const Interaction> recent;  // the user's latest interactions, oldest first
+  std::span<const ObservedInteraction> recent;  // the user's latest interactions, oldest first
   std::uint32_t profile_version = 0;    // bumped whenever the user's profile changed
   std::span<const float> features;      // optional numeric user features
 };

@@ -95,7 +95,7 @@ TEST_CASE("Items of the observation's recent interactions are avoided", "[agents
     const Observation plain{5, 0, {}, 0, {}};
     const std::vector<ItemIndex> first = act_for(*agent, std::span(&plain, 1), 5);
     // Claim the first slate's items were just interacted with.
-    std::vector<Interaction> recent;
+    std::vector<ObservedInteraction> recent;
     for (const ItemIndex item : first)
       recent.push_back({item, 4.0f, 1.0f});
     const Observation with_window{5, 0, recent, 0, {}};
@@ -328,7 +328,7 @@ TEST_CASE("Malformed calls throw and change nothing", "[agents][contract]") {
     CHECK_THROWS_AS(agent->act(std::span(&good, 1), 2, slate), std::invalid_argument);
     const Observation stranger{kUsers, 0, {}, 0, {}};
     CHECK_THROWS_AS(agent->act(std::span(&stranger, 1), 3, slate), std::out_of_range);
-    const std::vector<Interaction> bad_recent = {{kItems, 3.0f, 0.0f}};
+    const std::vector<ObservedInteraction> bad_recent = {{kItems, 3.0f, 0.0f}};
     const Observation odd_window{1, 0, bad_recent, 0, {}};
     CHECK_THROWS_AS(agent->act(std::span(&odd_window, 1), 3, slate), std::out_of_range);
 

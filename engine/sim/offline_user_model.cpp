@@ -1,0 +1,792 @@
+#include "engine/sim/offline_user_model.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "engine/core/random.hpp"
+#include "engine/model/metrics.hpp"
+#include "engine/model/training_set.hpp"
+#include "engine/sim/offline_explanation.hpp"
+#include "engine/sim/offline_profile.hpp"
+
+namespace lusifer {
+namespace {
+
+constexpr std::size_t kMaxNeighbourScan = OfflineContentSet::kMaxMembers;
+constexpr std::size_t kMaxThemesPerUser = 64;
+constexpr std::uint64_t kValidationStream = 0x6f66666c696e6531ULL;  // "offline1"
+// Ridge strength pulling the learned weights toward the defaults, in
+// squared-residual units: a few ratings' worth.
+constexpr double kWeightRidge = 10.0;
+constexpr double kMaxWeight = 2.0;
+
+struct ThemeAffinity {
+  std::uint32_t term = 0;
+  float value = 0;
+};
+
+void check_options(const OfflineModelOptions& o) {
+  auto non_negative = [](double v, const char* name) {
+    if (!(v >= 0) || !std::isfinite(v))
+      throw std::invalid_argument(std::string("offline model: ") + name +
+                                  " must be a finite number >= 0");
+  };
+  non_negative(o.genre_shrinkage, "genre_shrinkage");
+  non_negative(o.theme_shrinkage, "theme_shrinkage");
+  non_negative(o.neighbour_shrinkage, "neighbour_shrinkage");
+  non_negative(o.support_shrinkage, "support_shrinkage");
+  non_negative(o.demographic_shrinkage, "demographic_shrinkage");
+  non_negative(o.drift.prior, "drift.prior");
+  non_negative(o.drift.decay, "drift.decay");
+  non_negative(o.drift.max, "drift.max");
+  if (!(o.validation_fraction >= 0 && o.validation_fraction < 1))
+    throw std::invalid_argument("offline model: validation_fraction must be in [0, 1)");
+  if (o.max_neighbour_scan > kMaxNeighbourScan)
+    throw std::invalid_argument("offline model: max_neighbour_scan must be at most 255");
+  if (o.update_every == 0)
+    throw std::invalid_argument("offline model: update_every must be >= 1");
+}
+
+// a(n): beta / (n + beta), tapered linearly in that quantity to reach 0 at
+// the cutoff, so the blend has no jump.
+double content_weight(std::uint32_t support, const OfflineModelOptions& o) noexcept {
+  if (support >= o.support_cutoff)
+    return 0.0;
+  if (o.support_shrinkage <= 0)
+    return support == 0 ? 1.0 : 0.0;
+  const double beta = o.support_shrinkage;
+  const double at_cutoff = beta / (o.support_cutoff + beta);
+  return std::max(0.0, (beta / (support + beta) - at_cutoff) / (1.0 - at_cutoff));
+}
+
+unsigned theme_bit(std::uint32_t term) noexcept {
+  return static_cast<unsigned>((term * 0x9e3779b97f4a7c15ULL) >> 56);  // 8 bits: 256
+}
+
+// SVD factors as floats, row-major: half the memory traffic of the doubles,
+// which is most of the cost of the dot product when rows are not cached.
+struct FactorRows {
+  std::size_t width = 0;
+  std::vector<float> users, items;  // empty rows (zeros) for unknown ones
+  std::vector<std::uint8_t> known_user, known_item;
+
+  FactorRows() = default;
+  FactorRows(const Svd& svd, std::size_t user_count, std::size_t item_count) {
+    width = static_cast<std::size_t>(svd.options().n_factors);
+    users.assign(user_count * width, 0.0f);
+    items.assign(item_count * width, 0.0f);
+    known_user.assign(user_count, 0);
+    known_item.assign(item_count, 0);
+    for (UserIndex u = 0; u < user_count; ++u) {
+      if (!svd.knows_user(u))
+        continue;
+      known_user[u] = 1;
+      const auto row = svd.user_factors(u);
+      std::copy(row.begin(), row.end(), users.begin() + static_cast<std::ptrdiff_t>(u * width));
+    }
+    for (ItemIndex i = 0; i < item_count; ++i) {
+      if (!svd.knows_item(i))
+        continue;
+      known_item[i] = 1;
+      const auto row = svd.item_factors(i);
+      std::copy(row.begin(), row.end(), items.begin() + static_cast<std::ptrdiff_t>(i * width));
+    }
+  }
+
+  double dot(UserIndex user, ItemIndex item) const noexcept {
+    if (user >= known_user.size() || item >= known_item.size() || !known_user[user] ||
+        !known_item[item])
+      return 0.0;
+    const float* p = users.data() + user * width;
+    const float* q = items.data() + item * width;
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    std::size_t f = 0;
+    for (; f + 4 <= width; f += 4) {
+      s0 += p[f] * q[f];
+      s1 += p[f + 1] * q[f + 1];
+      s2 += p[f + 2] * q[f + 2];
+      s3 += p[f + 3] * q[f + 3];
+    }
+    for (; f < width; ++f)
+      s0 += p[f] * q[f];
+    return static_cast<double>((s0 + s1) + (s2 + s3));
+  }
+};
+
+}  // namespace
+
+// Everything learned from one list of training ratings. The constructor
+// builds one on a hold-out's complement to learn the weights, then the final
+// one on all of them.
+struct OfflineUserModel::Fitted {
+  double mu = 0;
+  std::vector<double> item_bias;
+  std::vector<double> user_offset;  // b_u, or the demographic prior's offset
+  std::vector<std::uint32_t> support;
+  std::vector<std::uint8_t> known;
+  std::vector<double> means;
+  FactorRows factors;  // the SVD's, as floats
+  std::size_t genre_count = 0;
+  std::vector<float> affinities;          // users x genre_count; the prior's for unknown users
+  std::vector<float> outside_affinities;  // users outside the dataset
+  double outside_offset = 0;
+  std::vector<std::size_t> history_offsets;
+  std::vector<Interaction> history;     // per user, oldest first
+  std::vector<ItemIndex> sorted_items;  // per user, same offsets, ascending
+  std::vector<std::size_t> theme_offsets;
+  // Per user, a 256-bit Bloom filter of their themes: most keywords of an
+  // item are none of the user's themes, and this skips their search.
+  std::vector<std::array<std::uint64_t, 4>> theme_filters;
+  std::vector<ThemeAffinity> themes;  // per user, ascending term
+  // Per user: their max_neighbour_scan most recent rated items, most recent
+  // first, indexed for the neighbourhood term.
+  std::vector<OfflineContentSet> recent;
+  // Their ratings and items, in the same order (contiguous, so the scan does
+  // not walk the history).
+  std::vector<std::size_t> recent_offsets;
+  std::vector<float> recent_ratings;
+  std::vector<ItemIndex> recent_items;
+  OfflineDemographicPrior prior;
+
+  Fitted(const Dataset& dataset, std::span<const RatingIndex> train, const OfflineContent& content,
+         const OfflineModelOptions& options) {
+    const TrainingSet set(dataset, train);
+    const std::size_t users = dataset.user_count();
+    const std::size_t items = dataset.catalog().size();
+    mu = set.global_mean();
+    const Baselines baselines = compute_baselines(set, options.baseline);
+    item_bias = baselines.item;
+    user_offset = baselines.user;
+    Svd svd(options.svd);
+    svd.fit(set);
+    factors = FactorRows(svd, users, items);
+
+    support.assign(items, 0);
+    for (ItemIndex i = 0; i < items; ++i)
+      support[i] = static_cast<std::uint32_t>(set.item_ratings(i).size());
+    known.assign(users, 0);
+    means.assign(users, 0.0);
+    for (UserIndex u = 0; u < users; ++u) {
+      const auto ratings = set.user_ratings(u);
+      if (ratings.empty())
+        continue;
+      known[u] = 1;
+      double sum = 0;
+      for (const auto& e : ratings)
+        sum += e.value;
+      means[u] = sum / static_cast<double>(ratings.size());
+    }
+
+    // Chronological histories, in the dataset's order (time, then file
+    // order), restricted to `train`; a rating listed twice counts twice, as
+    // in the training set.
+    const RatingTable& table = dataset.ratings();
+    std::vector<RatingIndex> by_user(train.begin(), train.end());
+    std::sort(by_user.begin(), by_user.end(), [&](RatingIndex a, RatingIndex b) {
+      if (table.user(a) != table.user(b))
+        return table.user(a) < table.user(b);
+      if (table.timestamp(a) != table.timestamp(b))
+        return table.timestamp(a) < table.timestamp(b);
+      return a < b;
+    });
+    history.reserve(by_user.size());
+    sorted_items.reserve(by_user.size());
+    history_offsets.assign(1, 0);
+    std::size_t next = 0;
+    for (UserIndex u = 0; u < users; ++u) {
+      const std::size_t first = history.size();
+      for (; next < by_user.size() && table.user(by_user[next]) == u; ++next) {
+        const RatingIndex r = by_user[next];
+        history.push_back({table.item(r), table.value(r), table.timestamp(r)});
+        sorted_items.push_back(table.item(r));
+      }
+      std::sort(sorted_items.begin() + static_cast<std::ptrdiff_t>(first), sorted_items.end());
+      history_offsets.push_back(history.size());
+    }
+
+    recent.resize(users);
+    recent_offsets.assign(1, 0);
+    for (UserIndex u = 0; u < users; ++u) {
+      const auto past = history_of(u);
+      const std::size_t first = recent_items.size();
+      for (std::size_t k = 0; k < past.size() && k < options.max_neighbour_scan; ++k) {
+        recent_items.push_back(past[past.size() - 1 - k].item);
+        recent_ratings.push_back(past[past.size() - 1 - k].rating);
+      }
+      recent_offsets.push_back(recent_items.size());
+      if (recent_items.size() > first)
+        recent[u] = OfflineContentSet(
+            content,
+            std::span<const ItemIndex>(recent_items).subspan(first, recent_items.size() - first));
+    }
+
+    // Genre and theme affinities from residuals against the baselines.
+    genre_count = std::max<std::size_t>(dataset.catalog().genre_names().size(), 1);
+    affinities.assign(users * genre_count, 0.0f);
+    theme_offsets.assign(1, 0);
+    std::vector<double> genre_sum(genre_count), genre_n(genre_count);
+    std::map<std::uint32_t, std::pair<double, std::uint32_t>> theme_sums;
+    for (UserIndex u = 0; u < users; ++u) {
+      if (known[u]) {
+        std::fill(genre_sum.begin(), genre_sum.end(), 0.0);
+        std::fill(genre_n.begin(), genre_n.end(), 0.0);
+        theme_sums.clear();
+        for (const auto& e : set.user_ratings(u)) {
+          const double residual = e.value - (mu + user_offset[u] + item_bias[e.other]);
+          for (GenreMask m = dataset.catalog().item(e.other).genres; m != 0; m &= m - 1) {
+            const auto g = static_cast<std::size_t>(std::countr_zero(m));
+            if (g >= genre_count)
+              continue;
+            genre_sum[g] += residual;
+            genre_n[g] += 1;
+          }
+          for (const std::uint32_t term : content.keywords(e.other)) {
+            auto& [sum, n] = theme_sums[term];
+            sum += residual;
+            ++n;
+          }
+        }
+        for (std::size_t g = 0; g < genre_count; ++g)
+          affinities[u * genre_count + g] =
+              static_cast<float>(genre_sum[g] / (genre_n[g] + options.genre_shrinkage));
+        const std::size_t first = themes.size();
+        for (const auto& [term, sum_n] : theme_sums) {
+          if (sum_n.second < options.theme_min_support)
+            continue;
+          themes.push_back(
+              {term, static_cast<float>(sum_n.first / (sum_n.second + options.theme_shrinkage))});
+        }
+        // Only the strongest themes: they carry the term, and a short list
+        // keeps lookups cheap for users with long histories.
+        const auto begin = themes.begin() + static_cast<std::ptrdiff_t>(first);
+        if (themes.size() - first > kMaxThemesPerUser) {
+          std::nth_element(begin, begin + kMaxThemesPerUser, themes.end(),
+                           [](const ThemeAffinity& a, const ThemeAffinity& b) {
+                             const float sa = std::abs(a.value), sb = std::abs(b.value);
+                             return sa != sb ? sa > sb : a.term < b.term;
+                           });
+          themes.resize(first + kMaxThemesPerUser);
+        }
+        std::sort(themes.begin() + static_cast<std::ptrdiff_t>(first), themes.end(),
+                  [](const ThemeAffinity& a, const ThemeAffinity& b) { return a.term < b.term; });
+      }
+      theme_offsets.push_back(themes.size());
+      std::array<std::uint64_t, 4> filter{};
+      for (std::size_t t = theme_offsets[u]; t < themes.size(); ++t) {
+        const unsigned bit = theme_bit(themes[t].term);
+        filter[bit / 64] |= std::uint64_t{1} << (bit % 64);
+      }
+      theme_filters.push_back(filter);
+    }
+
+    // Users without ratings: the demographic prior of offset and affinities.
+    const std::size_t width = 1 + genre_count;
+    std::vector<double> values(users * width, 0.0);
+    for (UserIndex u = 0; u < users; ++u) {
+      if (!known[u])
+        continue;
+      values[u * width] = user_offset[u];
+      for (std::size_t g = 0; g < genre_count; ++g)
+        values[u * width + 1 + g] = affinities[u * genre_count + g];
+    }
+    prior = OfflineDemographicPrior(dataset, known, values, width, options.demographic_shrinkage);
+    for (UserIndex u = 0; u < users; ++u) {
+      if (known[u])
+        continue;
+      const auto p = prior.prior(u);
+      user_offset[u] = p[0];
+      for (std::size_t g = 0; g < genre_count; ++g)
+        affinities[u * genre_count + g] = static_cast<float>(p[1 + g]);
+    }
+    const auto everyone = prior.prior(static_cast<UserIndex>(users));
+    outside_offset = everyone[0];
+    outside_affinities.resize(genre_count);
+    for (std::size_t g = 0; g < genre_count; ++g)
+      outside_affinities[g] = static_cast<float>(everyone[1 + g]);
+  }
+
+  bool knows(UserIndex u) const noexcept { return u < known.size() && known[u] != 0; }
+  double offset(UserIndex u) const noexcept {
+    return u < user_offset.size() ? user_offset[u] : outside_offset;
+  }
+  std::span<const float> genre_affinities(UserIndex u) const noexcept {
+    if (u >= known.size())
+      return outside_affinities;
+    return std::span<const float>(affinities).subspan(u * genre_count, genre_count);
+  }
+  std::span<const Interaction> history_of(UserIndex u) const noexcept {
+    if (u >= known.size())
+      return {};
+    return std::span<const Interaction>(history).subspan(
+        history_offsets[u], history_offsets[u + 1] - history_offsets[u]);
+  }
+  std::span<const ItemIndex> sorted_items_of(UserIndex u) const noexcept {
+    if (u >= known.size())
+      return {};
+    return std::span<const ItemIndex>(sorted_items)
+        .subspan(history_offsets[u], history_offsets[u + 1] - history_offsets[u]);
+  }
+  std::span<const ThemeAffinity> themes_of(UserIndex u) const noexcept {
+    if (u >= known.size())
+      return {};
+    return std::span<const ThemeAffinity>(themes).subspan(theme_offsets[u],
+                                                          theme_offsets[u + 1] - theme_offsets[u]);
+  }
+
+  // The genre term G and the genre pulling hardest in its direction.
+  double genre_term(UserIndex u, GenreMask genres, std::uint32_t* key, float* value) const {
+    const auto a = genre_affinities(u);
+    double sum = 0;
+    int n = 0;
+    for (GenreMask m = genres; m != 0; m &= m - 1) {
+      const auto g = static_cast<std::size_t>(std::countr_zero(m));
+      ++n;
+      if (g < a.size())
+        sum += a[g];
+    }
+    if (n == 0)
+      return 0.0;
+    const double term = sum / n;
+    if (key && term != 0) {
+      float best = 0;
+      for (GenreMask m = genres; m != 0; m &= m - 1) {
+        const auto g = static_cast<std::size_t>(std::countr_zero(m));
+        if (g >= a.size())
+          continue;
+        const float pull = term > 0 ? a[g] : -a[g];
+        if (pull > best) {
+          best = pull;
+          *key = static_cast<std::uint32_t>(g);
+          *value = a[g];
+        }
+      }
+    }
+    return term;
+  }
+
+  // The theme term T and up to two matched themes pulling its way.
+  double theme_term(UserIndex u, std::span<const std::uint32_t> keywords, OfflineDrivers* d) const {
+    const auto mine = themes_of(u);
+    if (mine.empty())
+      return 0.0;
+    const auto& filter = theme_filters[u];
+    double sum = 0;
+    int matches = 0;
+    std::array<ThemeAffinity, 8> matched{};
+    for (const std::uint32_t term : keywords) {
+      const unsigned bit = theme_bit(term);
+      if (!(filter[bit / 64] & (std::uint64_t{1} << (bit % 64))))
+        continue;
+      const auto found =
+          std::lower_bound(mine.begin(), mine.end(), term,
+                           [](const ThemeAffinity& a, std::uint32_t t) { return a.term < t; });
+      if (found == mine.end() || found->term != term)
+        continue;
+      sum += found->value;
+      if (static_cast<std::size_t>(matches) < matched.size())
+        matched[matches] = *found;
+      ++matches;
+    }
+    if (matches == 0)
+      return 0.0;
+    const double term = sum / std::sqrt(static_cast<double>(matches));
+    if (d && term != 0) {
+      const auto n = std::min<std::size_t>(static_cast<std::size_t>(matches), matched.size());
+      const double sign = term > 0 ? 1.0 : -1.0;
+      // Keywords are strongest first, so equal pulls keep the item's order.
+      std::stable_sort(matched.begin(), matched.begin() + static_cast<std::ptrdiff_t>(n),
+                       [&](const ThemeAffinity& a, const ThemeAffinity& b) {
+                         return sign * a.value > sign * b.value;
+                       });
+      int kept = 0;
+      for (std::size_t k = 0; k < n && kept < 2; ++k) {
+        if (sign * matched[k].value <= 0)
+          break;
+        d->theme_keys[kept] = matched[k].term;
+        d->theme_affinities[kept] = matched[k].value;
+        ++kept;
+      }
+    }
+    return term;
+  }
+
+  // The neighbourhood term C: the user's most content-similar recent rated
+  // items, their deviations from the user's baseline weighted by s^2.
+  double neighbour_term(UserIndex u, ItemIndex item, const OfflineContent& content,
+                        const OfflineModelOptions& o, OfflineDrivers* d) const {
+    if (u >= recent.size() || recent[u].size() == 0 || o.neighbours == 0)
+      return 0.0;
+    const float* ratings = recent_ratings.data() + recent_offsets[u];
+    const ItemIndex* items = recent_items.data() + recent_offsets[u];
+    std::array<float, kMaxNeighbourScan> similarity;
+    const OfflineContentSet& set = recent[u];
+    set.similarities(content, item, std::span<float>(similarity.data(), set.size()));
+    // One integer key per similar item, larger for more similar and, among
+    // equals, for more recent, so selection compares integers only.
+    std::array<std::uint64_t, kMaxNeighbourScan> found;
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < set.size(); ++k) {
+      if (similarity[k] > 0)
+        found[n++] = (std::uint64_t{std::bit_cast<std::uint32_t>(similarity[k])} << 32) |
+                     (0xffffffffu - static_cast<std::uint32_t>(k));
+    }
+    // The k most similar; their order does not matter, only which they are.
+    const std::size_t keep = std::min(n, o.neighbours);
+    if (keep < n)
+      std::nth_element(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(keep),
+                       found.begin() + static_cast<std::ptrdiff_t>(n), std::greater<>());
+    const auto similarity_of = [&](std::size_t k) {
+      return std::bit_cast<float>(static_cast<std::uint32_t>(found[k] >> 32));
+    };
+    const auto age_of = [&](std::size_t k) {
+      return 0xffffffffu - static_cast<std::uint32_t>(found[k]);
+    };
+    const double baseline = mu + offset(u);
+    double weighted = 0, weights = 0;
+    for (std::size_t k = 0; k < keep; ++k) {
+      const double w = static_cast<double>(similarity_of(k)) * similarity_of(k);
+      weighted += w * (ratings[age_of(k)] - baseline);
+      weights += w;
+    }
+    const double term = weighted / (weights + o.neighbour_shrinkage);
+    if (d && term != 0) {
+      double best = 0;
+      for (std::size_t k = 0; k < keep; ++k) {
+        const std::uint32_t age = age_of(k);
+        const double w = static_cast<double>(similarity_of(k)) * similarity_of(k);
+        const double pull = w * (ratings[age] - baseline) * (term > 0 ? 1.0 : -1.0);
+        if (pull > best) {
+          best = pull;
+          d->similar_item = items[age];
+          d->similar_rating = ratings[age];
+          d->similar_similarity = similarity_of(k);
+        }
+      }
+    }
+    return term;
+  }
+};
+
+namespace {
+
+// Ridge least squares for the three weights on a hold-out, toward the
+// defaults, each clamped into [0, kMaxWeight].
+OfflineWeights solve_weights(const std::vector<std::array<double, 3>>& x,
+                             const std::vector<double>& y) {
+  const OfflineWeights defaults;
+  const double w0[3] = {defaults.taste_match, defaults.genre, defaults.theme};
+  double a[3][4] = {};
+  for (std::size_t r = 0; r < x.size(); ++r) {
+    for (int i = 0; i < 3; ++i) {
+      for (int j = 0; j < 3; ++j)
+        a[i][j] += x[r][i] * x[r][j];
+      a[i][3] += x[r][i] * y[r];
+    }
+  }
+  for (int i = 0; i < 3; ++i) {
+    a[i][i] += kWeightRidge;
+    a[i][3] += kWeightRidge * w0[i];
+  }
+  // Gauss-Jordan with partial pivoting; the ridge keeps it well posed.
+  for (int col = 0; col < 3; ++col) {
+    int pivot = col;
+    for (int r = col + 1; r < 3; ++r)
+      if (std::abs(a[r][col]) > std::abs(a[pivot][col]))
+        pivot = r;
+    std::swap(a[col], a[pivot]);
+    for (int r = 0; r < 3; ++r) {
+      if (r == col)
+        continue;
+      const double factor = a[r][col] / a[col][col];
+      for (int c = col; c < 4; ++c)
+        a[r][c] -= factor * a[col][c];
+    }
+  }
+  OfflineWeights w;
+  w.taste_match = std::clamp(a[0][3] / a[0][0], 0.0, kMaxWeight);
+  w.genre = std::clamp(a[1][3] / a[1][1], 0.0, kMaxWeight);
+  w.theme = std::clamp(a[2][3] / a[2][2], 0.0, kMaxWeight);
+  w.learned = true;
+  w.validation_ratings = x.size();
+  return w;
+}
+
+}  // namespace
+
+OfflineUserModel::OfflineUserModel(const Dataset& dataset, std::span<const RatingIndex> train,
+                                   OfflineModelOptions options)
+    : dataset_(&dataset),
+      options_(std::move(options)),
+      content_(dataset.catalog(), options_.content) {
+  check_options(options_);
+  if (train.empty())
+    throw std::invalid_argument("offline model: the train split is empty");
+  for (const RatingIndex r : train)
+    if (r >= dataset.ratings().size())
+      throw std::out_of_range("offline model: a train index is not a rating of the dataset");
+
+  // The hold-out: a seeded share of the ratings of users with 5 or more.
+  std::vector<std::uint32_t> per_user(dataset.user_count(), 0);
+  for (const RatingIndex r : train)
+    ++per_user[dataset.ratings().user(r)];
+  std::vector<RatingIndex> fit_part, held_out;
+  Rng rng(derive_seed(options_.seed, kValidationStream));
+  for (const RatingIndex r : train) {
+    const bool hold =
+        per_user[dataset.ratings().user(r)] >= 5 && rng.uniform01() < options_.validation_fraction;
+    (hold ? held_out : fit_part).push_back(r);
+  }
+  if (held_out.size() >= options_.min_validation_ratings && !fit_part.empty()) {
+    const Fitted part(dataset, fit_part, content_, options_);
+    std::vector<std::array<double, 3>> x;
+    std::vector<double> y;
+    x.reserve(held_out.size());
+    y.reserve(held_out.size());
+    for (const RatingIndex r : held_out) {
+      const UserIndex u = dataset.ratings().user(r);
+      const ItemIndex i = dataset.ratings().item(r);
+      if (!part.knows(u) || part.support[i] == 0)
+        continue;
+      x.push_back({part.factors.dot(u, i),
+                   part.genre_term(u, dataset.catalog().item(i).genres, nullptr, nullptr),
+                   part.theme_term(u, content_.keywords(i), nullptr)});
+      y.push_back(dataset.ratings().value(r) - (part.mu + part.offset(u) + part.item_bias[i]));
+    }
+    if (x.size() >= options_.min_validation_ratings)
+      weights_ = solve_weights(x, y);
+  }
+  fitted_ = std::make_unique<Fitted>(dataset, train, content_, options_);
+  const auto genre_names = dataset.catalog().genre_names();
+  for (std::size_t g = 0; g < genre_names.size() && g < 64; ++g)
+    if (printable_in_profile(genre_names[g]))
+      printable_genres_ |= GenreMask{1} << g;
+  printable_terms_.resize(content_.term_count());
+  for (std::size_t t = 0; t < content_.term_count(); ++t)
+    printable_terms_[t] = printable_in_profile(content_.term(static_cast<std::uint32_t>(t)));
+  spdlog::info(
+      "{}: fitted on {} ratings ({} users, {} items known; {} content terms); weights "
+      "taste-match {:.3f}, genre {:.3f}, theme {:.3f} ({})",
+      kOfflineModelName, train.size(),
+      std::count(fitted_->known.begin(), fitted_->known.end(), std::uint8_t{1}),
+      std::count_if(fitted_->support.begin(), fitted_->support.end(),
+                    [](std::uint32_t n) { return n > 0; }),
+      content_.term_count(), weights_.taste_match, weights_.genre, weights_.theme,
+      weights_.learned ? fmt::format("learned on {} held-out ratings", weights_.validation_ratings)
+                       : std::string("defaults: too few ratings to hold out"));
+}
+
+OfflineUserModel::~OfflineUserModel() = default;
+OfflineUserModel::OfflineUserModel(OfflineUserModel&&) noexcept = default;
+OfflineUserModel& OfflineUserModel::operator=(OfflineUserModel&&) noexcept = default;
+
+bool OfflineUserModel::knows_user(UserIndex user) const noexcept {
+  return fitted_->knows(user);
+}
+
+bool OfflineUserModel::is_training_rating(UserIndex user, ItemIndex item) const noexcept {
+  const auto items = fitted_->sorted_items_of(user);
+  return std::binary_search(items.begin(), items.end(), item);
+}
+
+std::uint32_t OfflineUserModel::item_support(ItemIndex item) const noexcept {
+  return item < fitted_->support.size() ? fitted_->support[item] : 0;
+}
+
+std::span<const Interaction> OfflineUserModel::training_history(UserIndex user) const noexcept {
+  return fitted_->history_of(user);
+}
+
+double OfflineUserModel::user_mean(UserIndex user) const noexcept {
+  return fitted_->knows(user) ? fitted_->means[user] : 0.0;
+}
+
+std::span<const float> OfflineUserModel::genre_affinities(UserIndex user) const noexcept {
+  return fitted_->genre_affinities(user);
+}
+
+DemographicMatch OfflineUserModel::demographic_match(UserIndex user) const noexcept {
+  return fitted_->prior.match(user);
+}
+
+OfflineScore OfflineUserModel::score(UserIndex user, ItemIndex item) const {
+  return score_impl(user, item, nullptr);
+}
+
+OfflineScore OfflineUserModel::score(UserIndex user, ItemIndex item,
+                                     const OfflineUserState& state) const {
+  return score_impl(user, item, &state);
+}
+
+OfflineScore OfflineUserModel::score_impl(UserIndex user, ItemIndex item,
+                                          const OfflineUserState* state) const {
+  const Catalog& catalog = dataset_->catalog();
+  if (item >= catalog.size())
+    throw std::out_of_range("offline model: item index outside the catalog");
+  const Fitted& f = *fitted_;
+  const GenreMask genres = catalog.items()[item].genres;
+
+  OfflineScore result;
+  OfflineDrivers& d = result.drivers;
+  const bool known = f.knows(user);
+  d.user_known = known;
+  d.demographic_match = known ? DemographicMatch::kEveryone : f.prior.match(user);
+  d.base = static_cast<float>(f.mu);
+  d.user_offset = static_cast<float>(f.offset(user));
+  d.item_support = f.support[item];
+  const double a = content_weight(d.item_support, options_);
+  d.content_weight = static_cast<float>(a);
+  const double warm = 1.0 - a;
+
+  if (warm > 0) {
+    d.item_offset = static_cast<float>(warm * f.item_bias[item]);
+    if (known) {
+      d.taste_match = static_cast<float>(warm * weights_.taste_match * f.factors.dot(user, item));
+      d.theme = static_cast<float>(warm * weights_.theme *
+                                   f.theme_term(user, content_.keywords(item), &d));
+    }
+  }
+  const double genre_term = f.genre_term(user, genres, &d.genre_key, &d.genre_affinity);
+  d.genre = static_cast<float>((known ? warm : 1.0) * weights_.genre * genre_term);
+  if (a > 0 && known)
+    d.similar = static_cast<float>(a * f.neighbour_term(user, item, content_, options_, &d));
+  if (state != nullptr && !state->drift.empty()) {
+    d.drift = static_cast<float>(state->drift_for(genres));
+    float best = 0;
+    for (const OfflineDrift& drift : state->drift) {
+      if (!(genres & (GenreMask{1} << drift.genre)))
+        continue;
+      const float pull = d.drift >= 0 ? drift.value : -drift.value;
+      if (pull > best) {
+        best = pull;
+        d.drift_genre = drift.genre;
+        d.drift_value = drift.value;
+      }
+    }
+  }
+
+  const double raw = static_cast<double>(d.base) + d.user_offset + d.item_offset + d.taste_match +
+                     d.genre + d.theme + d.similar + d.drift;
+  const RatingScale& scale = dataset_->scale();
+  result.raw = std::clamp(raw, static_cast<double>(scale.min), static_cast<double>(scale.max));
+  result.rating = static_cast<float>(round_to_scale(result.raw, scale));
+  return result;
+}
+
+std::string OfflineUserModel::explain(UserIndex, ItemIndex item, const OfflineScore& score) const {
+  std::string out;
+  append_offline_explanation(out, OfflineExplanationContext{dataset_->catalog(), content_, scale()},
+                             item, score);
+  return out;
+}
+
+void OfflineUserModel::rate(const OfflineUserState& state, std::span<const ItemIndex> items,
+                            std::vector<OfflineRating>& out, bool explain) const {
+  out.resize(items.size());
+  const OfflineExplanationContext context{dataset_->catalog(), content_, scale()};
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    const OfflineScore s = score_impl(state.user, items[k], &state);
+    OfflineRating& r = out[k];
+    r.item = items[k];
+    r.rating = s.rating;
+    r.raw = s.raw;
+    r.explanation.clear();
+    if (explain)
+      append_offline_explanation(r.explanation, context, items[k], s);
+  }
+}
+
+OfflineUserState OfflineUserModel::new_state(UserIndex user) const {
+  OfflineUserState state;
+  state.user = user;
+  return state;
+}
+
+OfflineProfileContext OfflineUserModel::profile_context(UserIndex user) const {
+  return OfflineProfileContext{
+      .catalog = dataset_->catalog(),
+      .content = content_,
+      .scale = scale(),
+      .demographics = user < dataset_->user_count() ? &dataset_->user(user).demographics : nullptr,
+      .expected_affinities = fitted_->genre_affinities(user),
+      .user_known = fitted_->knows(user),
+      .match = fitted_->prior.match(user),
+  };
+}
+
+std::string OfflineUserModel::apply_batch(OfflineUserState& state,
+                                          std::span<const Interaction> batch) const {
+  const Catalog& catalog = dataset_->catalog();
+  for (const Interaction& i : batch)
+    if (i.item >= catalog.size())
+      throw std::out_of_range("offline model: a batch item is outside the catalog");
+  const OfflineTaste taste_before = state.taste;
+  const std::vector<OfflineDrift> drift_before = state.drift;
+
+  // Only what a profile can name is tracked (see printable_genres_).
+  std::vector<std::vector<std::uint32_t>> themes(batch.size());
+  std::vector<TasteEvidence> evidence;
+  evidence.reserve(batch.size());
+  GenreResiduals residuals;
+  std::size_t news = 0;
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    const Interaction& i = batch[k];
+    const GenreMask genres = catalog.items()[i.item].genres & printable_genres_;
+    for (const std::uint32_t term : content_.keywords(i.item))
+      if (printable_terms_[term])
+        themes[k].push_back(term);
+    evidence.push_back({i.rating, genres, content_.decade(i.item), themes[k]});
+    if (is_training_rating(state.user, i.item))
+      continue;
+    ++news;
+    const double residual = i.rating - score_impl(state.user, i.item, nullptr).raw;
+    for (GenreMask m = genres; m != 0; m &= m - 1) {
+      const auto g = static_cast<std::size_t>(std::countr_zero(m));
+      residuals.sum[g] += residual;
+      ++residuals.count[g];
+    }
+  }
+  const auto change = merge_taste(state.taste, evidence, options_.taste);
+  if (news > 0 || !state.drift.empty())
+    update_drift(state.drift, residuals, options_.drift);
+  ++state.updates;
+  return describe_offline_change(
+      profile_context(state.user),
+      OfflineChangeInput{taste_before, state.taste, change, drift_before, state.drift, batch});
+}
+
+std::optional<std::string> OfflineUserModel::record_feedback(OfflineUserState& state,
+                                                             ItemIndex item, float rating) const {
+  if (item >= dataset_->catalog().size())
+    throw std::out_of_range("offline model: a feedback item is outside the catalog");
+  state.pending.push_back({item, rating, 0});
+  if (state.pending.size() < options_.update_every)
+    return std::nullopt;
+  std::string change = apply_batch(state, state.pending);
+  state.pending.clear();
+  return change;
+}
+
+std::string OfflineUserModel::profile_text(const OfflineUserState& state) const {
+  return render_offline_profile(profile_context(state.user), state);
+}
+
+std::optional<OfflineUserState> OfflineUserModel::parse_profile(UserIndex user,
+                                                                std::string_view text) const {
+  auto parsed = parse_offline_profile(profile_context(user), text);
+  if (!parsed)
+    return std::nullopt;
+  OfflineUserState state = new_state(user);
+  state.taste = std::move(parsed->taste);
+  state.drift = std::move(parsed->drift);
+  return state;
+}
+
+}  // namespace lusifer

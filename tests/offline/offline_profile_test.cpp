@@ -1,0 +1,262 @@
+// Profiles of the offline model: batches folded into a taste, the paragraph
+// that describes it, the change sentence, and reading a profile back.
+
+#include "engine/sim/offline_profile.hpp"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "engine/sim/offline_taste.hpp"
+#include "engine/sim/offline_user_model.hpp"
+#include "tests/offline/offline_world.hpp"
+
+using namespace lusifer;
+
+namespace {
+
+const testing::TasteWorld& world() {
+  static const testing::TasteWorld w = testing::make_taste_world();
+  return w;
+}
+
+const OfflineUserModel& model() {
+  static const OfflineUserModel m(world().dataset, world().all);
+  return m;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::vector<Interaction> batch_of(std::initializer_list<std::pair<ItemIndex, float>> ratings) {
+  std::vector<Interaction> batch;
+  std::int64_t t = 0;
+  for (const auto& [item, rating] : ratings)
+    batch.push_back({item, rating, ++t});
+  return batch;
+}
+
+}  // namespace
+
+TEST_CASE("merging a batch: running mean, leanings by genre, theme and era", "[offline][taste]") {
+  OfflineTaste taste;
+  const std::uint32_t prison = 7, ghost = 9;
+  const std::vector<std::uint32_t> crime_themes{prison}, horror_themes{ghost};
+  const GenreMask crime = 1, horror = 2;
+  std::vector<TasteEvidence> batch;
+  for (int k = 0; k < 3; ++k)
+    batch.push_back({5.0f, crime, 1990, crime_themes});
+  for (int k = 0; k < 3; ++k)
+    batch.push_back({1.0f, horror, 1970, horror_themes});
+  const auto change = merge_taste(taste, batch);
+  CHECK(taste.rated == 6);
+  CHECK(taste.mean == 3.0f);
+  REQUIRE(taste.genres.size() == 2);
+  CHECK(taste.genres[0] == OfflineLeaning{0, 2.0f, 3});   // liked first
+  CHECK(taste.genres[1] == OfflineLeaning{1, -2.0f, 3});  // then disliked
+  REQUIRE(taste.themes.size() == 2);
+  CHECK(taste.themes[0].key == prison);
+  CHECK(taste.eras[0] == OfflineLeaning{1990, 2.0f, 3});
+  REQUIRE(change);
+  CHECK_FALSE(change->before);
+  REQUIRE(change->after);
+
+  // A second batch: the old evidence is re-centred on the new average and
+  // merged with the new.
+  std::vector<TasteEvidence> second{{3.0f, horror, 1970, horror_themes},
+                                    {3.0f, horror, 1970, horror_themes}};
+  const auto moved = merge_taste(taste, second);
+  CHECK(taste.rated == 8);
+  CHECK(taste.mean == 3.0f);
+  CHECK(taste.genres[1].key == 1);
+  CHECK(taste.genres[1].count == 5);
+  CHECK(taste.genres[1].value == Approx((-2.0 * 3 + 0.0 * 2) / 5).margin(0.005));
+  REQUIRE(moved);
+  // Horror's genre, theme and era moved alike; the genre comes first.
+  CHECK(moved->kind == LeaningKind::kGenre);
+  CHECK(moved->key == 1);
+  CHECK(moved->batch_count == 2);
+  CHECK(moved->batch_mean == 3.0f);
+  CHECK_FALSE(merge_taste(taste, {}));
+}
+
+TEST_CASE("old evidence counts for at most the cap, so batch order matters", "[offline][taste]") {
+  const GenreMask g = 1;
+  const auto fold = [&](std::vector<float> first, std::vector<float> second) {
+    OfflineTaste taste;
+    OfflineTasteOptions options;
+    options.evidence_cap = 4;
+    std::vector<TasteEvidence> a, b;
+    for (float r : first)
+      a.push_back({r, g, std::nullopt, {}});
+    for (float r : second)
+      b.push_back({r, g | 2, std::nullopt, {}});
+    merge_taste(taste, a, options);
+    merge_taste(taste, b, options);
+    return taste;
+  };
+  const auto ab = fold({5, 5, 5, 5, 5, 5, 5, 5}, {1, 1});
+  const auto ba = fold({1, 1}, {5, 5, 5, 5, 5, 5, 5, 5});
+  CHECK(ab.rated == ba.rated);
+  CHECK(ab.mean != ba.mean);  // the later batch weighs more
+  CHECK_FALSE(ab == ba);
+}
+
+TEST_CASE("the profile paragraph reflects the batch it was built from", "[offline][profile]") {
+  const auto& w = world();
+  const UserIndex u = w.crime_users[2];
+  OfflineUserState state = model().new_state(u);
+  // A batch of loved crime dramas and hated horror films.
+  model().apply_batch(state, batch_of({{w.crime_items[0], 5},
+                                       {w.crime_items[1], 5},
+                                       {w.crime_items[2], 4},
+                                       {w.horror_items[0], 1},
+                                       {w.horror_items[1], 1},
+                                       {w.horror_items[2], 2}}));
+  const std::string profile = model().profile_text(state);
+  INFO(profile);
+  CHECK(
+      profile.starts_with("Offline profile (offline-cf, not an LLM) of a 34-year-old male "
+                          "engineer, from 6 rated films averaging 3.00/5."));
+  CHECK(contains(profile,
+                 "Genres rated above their average: Crime (+1.67, 3 films), Drama "
+                 "(+1.67, 3 films)."));
+  CHECK(contains(profile, "Genres rated below it: Horror (-1.67, 3 films)."));
+  CHECK(contains(profile, "Themes they enjoy: "));
+  CHECK(contains(profile, "Themes they avoid: "));
+  // Liked themes are words of the crime dramas' synopses, avoided ones of
+  // the horror films'.
+  const auto keywords_of = [&](std::initializer_list<ItemIndex> items) {
+    std::vector<std::uint32_t> all;
+    for (const ItemIndex i : items)
+      for (const auto k : model().content().keywords(i))
+        all.push_back(k);
+    return all;
+  };
+  const auto crime_words = keywords_of({w.crime_items[0], w.crime_items[1], w.crime_items[2]});
+  const auto horror_words = keywords_of({w.horror_items[0], w.horror_items[1], w.horror_items[2]});
+  REQUIRE_FALSE(state.taste.themes.empty());
+  for (const OfflineLeaning& theme : state.taste.themes) {
+    const auto& words = theme.value > 0 ? crime_words : horror_words;
+    CHECK(std::count(words.begin(), words.end(), theme.key) == theme.count);
+    CHECK(contains(profile, model().content().term(theme.key) +
+                                (theme.value > 0 ? " (+1.67, " : " (-1.67, ")));
+  }
+  CHECK(contains(profile, "Eras they favour: the 1990s (+1.67, 3 films)."));
+  CHECK(contains(profile, "Eras they like less: the 1970s (-1.67, 3 films)."));
+  CHECK(profile.size() <= 700);
+
+  // A different batch makes a different profile.
+  OfflineUserState other = model().new_state(u);
+  model().apply_batch(
+      other, batch_of({{w.comedy_items[0], 5}, {w.comedy_items[1], 5}, {w.crime_items[0], 2}}));
+  const std::string other_profile = model().profile_text(other);
+  INFO(other_profile);
+  CHECK(contains(other_profile, "Comedy (+"));
+  CHECK_FALSE(contains(other_profile, "Horror"));
+}
+
+TEST_CASE("the chronological order of batches matters", "[offline][profile]") {
+  const auto& w = world();
+  const UserIndex u = w.horror_users[0];
+  const auto early = batch_of({{w.horror_items[0], 5},
+                               {w.horror_items[1], 5},
+                               {w.comedy_items[0], 2},
+                               {w.comedy_items[1], 2}});
+  const auto late = batch_of({{w.horror_items[2], 2},
+                              {w.horror_items[3], 1},
+                              {w.comedy_items[2], 5},
+                              {w.comedy_items[3], 5}});
+  OfflineUserState forward = model().new_state(u), backward = model().new_state(u);
+  model().apply_batch(forward, early);
+  const std::string forward_change = model().apply_batch(forward, late);
+  model().apply_batch(backward, late);
+  const std::string backward_change = model().apply_batch(backward, early);
+  CHECK(model().profile_text(forward) != model().profile_text(backward));
+  CHECK(forward_change != backward_change);
+}
+
+TEST_CASE("the update sentence names a change that really happened", "[offline][profile]") {
+  const auto& w = world();
+  const UserIndex u = w.crime_users[5];
+  OfflineUserState state = model().new_state(u);
+  const std::string first = model().apply_batch(state, batch_of({{w.crime_items[0], 5},
+                                                                 {w.crime_items[1], 4},
+                                                                 {w.comedy_items[0], 3},
+                                                                 {w.comedy_items[1], 3}}));
+  INFO(first);
+  CHECK(first.starts_with("First impressions from 4 films averaging 3.8/5: "));
+  CHECK(contains(first, "Crime stands out as a favourite"));
+
+  // Horror arrives, hated: it enters the profile as a dislike.
+  const OfflineTaste before = state.taste;
+  const std::string change = model().apply_batch(
+      state, batch_of({{w.horror_items[0], 1}, {w.horror_items[1], 1}, {w.horror_items[2], 1}}));
+  INFO(change);
+  CHECK(contains(change, "Horror"));
+  CHECK(contains(change, "entered the profile as a dislike"));
+  CHECK(contains(change, "the batch's 3 Horror films averaged 1.0/5"));
+  bool horror_before = false, horror_after = false;
+  for (const auto& l : before.genres)
+    horror_before |= l.key == 4;
+  for (const auto& l : state.taste.genres)
+    horror_after |= l.key == 4 && l.value < 0;
+  CHECK_FALSE(horror_before);
+  CHECK(horror_after);
+
+  // Training ratings (no news for the drift) all at one value: no leaning
+  // at all, the second time as the first.
+  OfflineUserState steady = model().new_state(u);
+  std::vector<Interaction> same;
+  for (const Interaction& a : model().training_history(u))
+    for (const Interaction& b : model().training_history(u))
+      if (same.empty() && a.item != b.item && a.rating == b.rating)
+        same = {a, b};
+  REQUIRE(same.size() == 2);
+  model().apply_batch(steady, same);
+  const std::string nothing = model().apply_batch(steady, same);
+  INFO(nothing);
+  CHECK(nothing.starts_with("No notable change"));
+}
+
+TEST_CASE("a profile reads back to the state that wrote it", "[offline][profile]") {
+  const auto& w = world();
+  for (const UserIndex u : {w.crime_users[0], w.horror_users[7], w.cold_anonymous_user}) {
+    OfflineUserState state = model().new_state(u);
+    std::vector<Interaction> feedback;
+    for (int k = 0; k < 25; ++k) {
+      const ItemIndex item = static_cast<ItemIndex>((k * 7 + u) % 32);
+      model().record_feedback(state, item, static_cast<float>(1 + (k * 3 + u) % 5));
+    }
+    const std::string text = model().profile_text(state);
+    INFO(text);
+    const auto parsed = model().parse_profile(u, text);
+    REQUIRE(parsed);
+    CHECK(parsed->taste == state.taste);
+    CHECK(parsed->drift == state.drift);
+    CHECK(model().profile_text(*parsed) == text);
+  }
+  CHECK_FALSE(model().parse_profile(0, "The user enjoys crime dramas and dislikes horror."));
+  CHECK_FALSE(model().parse_profile(0, ""));
+}
+
+TEST_CASE("a profile without films says what is expected of the user", "[offline][profile]") {
+  const auto& w = world();
+  const std::string cold = model().profile_text(model().new_state(w.cold_crime_user));
+  INFO(cold);
+  CHECK(contains(cold, "of a 34-year-old male engineer, with no rated films yet."));
+  CHECK(
+      contains(cold, "Viewers like them (same age group, gender and occupation) tend to favour "));
+  CHECK(contains(cold, "rate Horror low"));
+  const std::string known = model().profile_text(model().new_state(w.horror_users[0]));
+  INFO(known);
+  CHECK(contains(known, "Their rating history suggests they favour Horror"));
+  const std::string anonymous = model().profile_text(model().new_state(w.cold_anonymous_user));
+  CHECK(contains(anonymous, "of a viewer with no demographic details"));
+  const auto parsed = model().parse_profile(w.cold_crime_user, cold);
+  REQUIRE(parsed);
+  CHECK(parsed->taste.rated == 0);
+}

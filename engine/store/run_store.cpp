@@ -41,10 +41,25 @@ constexpr std::string_view kMigrations[] = {
       cached_tokens INTEGER NOT NULL, latency_ms REAL NOT NULL, attempts INTEGER NOT NULL,
       status TEXT NOT NULL, cache_hit INTEGER NOT NULL, cost_usd REAL NOT NULL);
     )sql",
+    // 1 -> 2: RL episodes: who recommended what, its reward, and the reward curves.
+    R"sql(
+    ALTER TABLE feedback ADD COLUMN agent TEXT NOT NULL DEFAULT '';
+    ALTER TABLE feedback ADD COLUMN reward REAL;
+    CREATE TABLE episodes (
+      agent TEXT NOT NULL, episode INTEGER NOT NULL, user_id INTEGER NOT NULL,
+      steps INTEGER NOT NULL, total_reward REAL NOT NULL, outcome TEXT NOT NULL,
+      reason TEXT NOT NULL, PRIMARY KEY (agent, episode, user_id));
+    CREATE TABLE step_metrics (
+      agent TEXT NOT NULL, episode INTEGER NOT NULL, step INTEGER NOT NULL,
+      users INTEGER NOT NULL, mean_reward REAL NOT NULL, mean_rating REAL NOT NULL,
+      rated INTEGER NOT NULL, late INTEGER NOT NULL, failed INTEGER NOT NULL,
+      left_users INTEGER NOT NULL, seconds REAL NOT NULL,
+      PRIMARY KEY (agent, episode, step));
+    )sql",
 };
 
-constexpr std::string_view kTables[] = {"runs", "users", "profile_versions", "feedback",
-                                        "llm_calls"};
+constexpr std::string_view kTables[] = {"runs",      "users",    "profile_versions", "feedback",
+                                        "llm_calls", "episodes", "step_metrics"};
 
 }  // namespace
 
@@ -53,13 +68,20 @@ struct RunStore::Buffers {
   std::vector<ProfileVersionRow> versions;
   std::vector<FeedbackRow> feedback;
   std::vector<LlmCallRow> calls;
+  std::vector<EpisodeRow> episodes;
+  std::vector<StepMetricsRow> steps;
 
-  std::size_t size() const { return users.size() + versions.size() + feedback.size() + calls.size(); }
+  std::size_t size() const {
+    return users.size() + versions.size() + feedback.size() + calls.size() + episodes.size() +
+           steps.size();
+  }
   void clear() {
     users.clear();
     versions.clear();
     feedback.clear();
     calls.clear();
+    episodes.clear();
+    steps.clear();
   }
 };
 
@@ -138,6 +160,8 @@ void RunStore::add(const UserRow& row) { buffers_->users.push_back(row); }
 void RunStore::add(const ProfileVersionRow& row) { buffers_->versions.push_back(row); }
 void RunStore::add(const FeedbackRow& row) { buffers_->feedback.push_back(row); }
 void RunStore::add(const LlmCallRow& row) { buffers_->calls.push_back(row); }
+void RunStore::add(const EpisodeRow& row) { buffers_->episodes.push_back(row); }
+void RunStore::add(const StepMetricsRow& row) { buffers_->steps.push_back(row); }
 std::size_t RunStore::pending() const noexcept { return buffers_->size(); }
 
 std::size_t RunStore::commit() {
@@ -173,7 +197,10 @@ std::size_t RunStore::commit() {
     }
   }
   if (!b.feedback.empty()) {
-    SQLite::Statement s(*db_, "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement s(*db_,
+                        "INSERT INTO feedback (episode, step, user_id, item_id, position, "
+                        "raw_rating, calibrated_rating, explanation, profile_version, agent, "
+                        "reward) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& r : b.feedback) {
       s.bind(1, r.episode);
       s.bind(2, r.step);
@@ -188,6 +215,45 @@ std::size_t RunStore::commit() {
       }
       s.bind(8, r.explanation);
       s.bind(9, r.profile_version);
+      s.bind(10, r.agent);
+      if (r.reward) {
+        s.bind(11, *r.reward);
+      } else {
+        s.bind(11);
+      }
+      s.exec();
+      s.reset();
+    }
+  }
+  if (!b.episodes.empty()) {
+    SQLite::Statement s(*db_, "INSERT OR REPLACE INTO episodes VALUES (?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& r : b.episodes) {
+      s.bind(1, r.agent);
+      s.bind(2, r.episode);
+      s.bind(3, r.user_id);
+      s.bind(4, r.steps);
+      s.bind(5, r.total_reward);
+      s.bind(6, r.outcome);
+      s.bind(7, r.reason);
+      s.exec();
+      s.reset();
+    }
+  }
+  if (!b.steps.empty()) {
+    SQLite::Statement s(*db_,
+                        "INSERT OR REPLACE INTO step_metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& r : b.steps) {
+      s.bind(1, r.agent);
+      s.bind(2, r.episode);
+      s.bind(3, r.step);
+      s.bind(4, r.users);
+      s.bind(5, r.mean_reward);
+      s.bind(6, r.mean_rating);
+      s.bind(7, r.rated);
+      s.bind(8, r.late);
+      s.bind(9, r.failed);
+      s.bind(10, r.left);
+      s.bind(11, r.seconds);
       s.exec();
       s.reset();
     }
@@ -262,6 +328,8 @@ std::vector<FeedbackRow> RunStore::feedback() const {
     if (!q.getColumn(6).isNull()) r.calibrated_rating = q.getColumn(6).getDouble();
     r.explanation = q.getColumn(7).getString();
     r.profile_version = q.getColumn(8).getInt();
+    r.agent = q.getColumn(9).getString();
+    if (!q.getColumn(10).isNull()) r.reward = q.getColumn(10).getDouble();
     rows.push_back(std::move(r));
   }
   return rows;
@@ -283,6 +351,39 @@ std::vector<LlmCallRow> RunStore::llm_calls() const {
     r.status = q.getColumn(9).getString();
     r.cache_hit = q.getColumn(10).getInt() != 0;
     r.cost_usd = q.getColumn(11).getDouble();
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<EpisodeRow> RunStore::episodes() const {
+  std::vector<EpisodeRow> rows;
+  SQLite::Statement q(*db_, "SELECT * FROM episodes ORDER BY agent, episode, user_id");
+  while (q.executeStep()) {
+    rows.push_back(EpisodeRow{q.getColumn(0).getString(), q.getColumn(1).getInt64(),
+                              q.getColumn(2).getInt64(), q.getColumn(3).getInt(),
+                              q.getColumn(4).getDouble(), q.getColumn(5).getString(),
+                              q.getColumn(6).getString()});
+  }
+  return rows;
+}
+
+std::vector<StepMetricsRow> RunStore::step_metrics() const {
+  std::vector<StepMetricsRow> rows;
+  SQLite::Statement q(*db_, "SELECT * FROM step_metrics ORDER BY agent, episode, step");
+  while (q.executeStep()) {
+    StepMetricsRow r;
+    r.agent = q.getColumn(0).getString();
+    r.episode = q.getColumn(1).getInt64();
+    r.step = q.getColumn(2).getInt64();
+    r.users = q.getColumn(3).getInt64();
+    r.mean_reward = q.getColumn(4).getDouble();
+    r.mean_rating = q.getColumn(5).getDouble();
+    r.rated = q.getColumn(6).getInt64();
+    r.late = q.getColumn(7).getInt64();
+    r.failed = q.getColumn(8).getInt64();
+    r.left = q.getColumn(9).getInt64();
+    r.seconds = q.getColumn(10).getDouble();
     rows.push_back(std::move(r));
   }
   return rows;

@@ -59,6 +59,7 @@ struct ProfileVersionRow {
 };
 
 struct FeedbackRow {
+  std::string agent;          // the agent that recommended the item; empty outside episodes
   std::int64_t episode = -1;  // -1 for evaluation outside episodes
   std::int64_t step = -1;
   std::int64_t user_id = 0;
@@ -68,6 +69,33 @@ struct FeedbackRow {
   std::optional<double> calibrated_rating;
   std::string explanation;
   std::int32_t profile_version = 0;  // the profile that produced the rating
+  std::optional<double> reward;      // what the rating was worth to the agent
+};
+
+// One user's episode with one agent.
+struct EpisodeRow {
+  std::string agent;
+  std::int64_t episode = 0;
+  std::int64_t user_id = 0;
+  std::int32_t steps = 0;
+  double total_reward = 0.0;
+  std::string outcome;  // truncated (horizon), terminated (the user left), failed
+  std::string reason;   // why the user left or failed
+};
+
+// One step of one agent's episode, over all its users: the reward curve.
+struct StepMetricsRow {
+  std::string agent;
+  std::int64_t episode = 0;
+  std::int64_t step = 0;
+  std::int64_t users = 0;  // users active at this step
+  double mean_reward = 0.0;
+  double mean_rating = 0.0;
+  std::int64_t rated = 0;   // items rated
+  std::int64_t late = 0;    // users past the step deadline
+  std::int64_t failed = 0;  // users whose simulator failed
+  std::int64_t left = 0;    // users who left at this step
+  double seconds = 0.0;     // wall time of the step
 };
 
 struct LlmCallRow {
@@ -110,6 +138,8 @@ class RunStore {
   void add(const ProfileVersionRow& row);
   void add(const FeedbackRow& row);
   void add(const LlmCallRow& row);
+  void add(const EpisodeRow& row);
+  void add(const StepMetricsRow& row);
   // Writes every buffered row in one transaction; returns how many.
   std::size_t commit();
   std::size_t pending() const noexcept;
@@ -119,6 +149,8 @@ class RunStore {
   std::vector<ProfileVersionRow> profile_versions(std::optional<std::int64_t> user_id = {}) const;
   std::vector<FeedbackRow> feedback() const;
   std::vector<LlmCallRow> llm_calls() const;
+  std::vector<EpisodeRow> episodes() const;
+  std::vector<StepMetricsRow> step_metrics() const;
 
   // The tables `export_table` knows, in a stable order.
   static std::vector<std::string> exported_tables();

@@ -119,11 +119,12 @@ TEST_CASE("exports write CSV with a header and JSON Lines with types", "[store]"
   CHECK(store.export_table("feedback", RunStore::ExportFormat::kCsv, csv) == 1);
   CHECK(csv.str() ==
         "episode,step,user_id,item_id,position,raw_rating,calibrated_rating,explanation,"
-        "profile_version\n-1,-1,5,9,0,4.0,,\"Fun, fast\",0\n");
+        "profile_version,agent,reward\n-1,-1,5,9,0,4.0,,\"Fun, fast\",0,,\n");
   CHECK(store.export_table("feedback", RunStore::ExportFormat::kJsonLines, jsonl) == 1);
   CHECK(jsonl.str() ==
         "{\"episode\":-1,\"step\":-1,\"user_id\":5,\"item_id\":9,\"position\":0,\"raw_rating\":4,"
-        "\"calibrated_rating\":null,\"explanation\":\"Fun, fast\",\"profile_version\":0}\n");
+        "\"calibrated_rating\":null,\"explanation\":\"Fun, fast\",\"profile_version\":0,"
+        "\"agent\":\"\",\"reward\":null}\n");
   CHECK_THROWS_WITH(store.export_table("sqlite_master", RunStore::ExportFormat::kCsv, csv),
                     "unknown table 'sqlite_master'");
 }
@@ -146,4 +147,32 @@ TEST_CASE("an older store is migrated forward", "[store]") {
   CHECK(store.schema_version() == RunStore::current_schema_version());
   store.add(UserRow{1, "{}", "none", ""});
   CHECK(store.commit() == 1);
+}
+
+TEST_CASE("episodes and reward curves round-trip", "[store]") {
+  testing::TempDir dir;
+  RunStore store(dir.path() / "run.sqlite");
+  store.add(EpisodeRow{"linucb", 0, 42, 7, 21.5, "terminated", "dissatisfied"});
+  StepMetricsRow step;
+  step.agent = "linucb";
+  step.step = 3;
+  step.users = 100;
+  step.mean_reward = 3.25;
+  step.left = 2;
+  store.add(step);
+  FeedbackRow f;
+  f.agent = "linucb";
+  f.reward = 3.5;
+  store.add(f);
+  store.commit();
+  const auto episodes = store.episodes();
+  REQUIRE(episodes.size() == 1);
+  CHECK(episodes[0].outcome == "terminated");
+  CHECK(episodes[0].total_reward == 21.5);
+  const auto steps = store.step_metrics();
+  REQUIRE(steps.size() == 1);
+  CHECK(steps[0].mean_reward == 3.25);
+  CHECK(steps[0].left == 2);
+  CHECK(store.feedback().at(0).reward == 3.5);
+  CHECK(store.feedback().at(0).agent == "linucb");
 }

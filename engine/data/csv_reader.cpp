@@ -65,8 +65,13 @@ void CsvReader::parse_quoted(std::vector<std::string_view>& fields) {
     if (i < s.size() && s[i] == '"') {
       ++i;
       for (;;) {
-        // The record is balanced, so a closing quote exists.
+        // An even quote count does not promise a closing quote here: a quote
+        // inside an unquoted field (a"b) is data and counts too.
         const std::size_t q = s.find('"', i);
+        if (q == std::string_view::npos) {
+          throw InputError(lines_.path(), record_line_, "a closing quote for the quoted field",
+                           quote_excerpt(s.substr(i - 1, 20)));
+        }
         unquoted_.append(s.substr(i, q - i));
         i = q + 1;
         if (i < s.size() && s[i] == '"') {

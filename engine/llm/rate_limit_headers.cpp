@@ -175,7 +175,9 @@ std::optional<system_clock::time_point> make_time(int year, int month, int day,
   const std::chrono::year_month_day date{std::chrono::year{year},
                                          std::chrono::month{static_cast<unsigned>(month)},
                                          std::chrono::day{static_cast<unsigned>(day)}};
-  if (!date.ok())
+  // system_clock counts nanoseconds in 64 bits: about 1678 to 2262. A server
+  // date outside a sane window is garbage, not a reason to overflow.
+  if (!date.ok() || year < 1970 || year > 2200)
     return std::nullopt;
   return std::chrono::sys_days(date) + std::chrono::seconds(seconds_of_day);
 }

@@ -98,3 +98,21 @@ TEST_CASE("text after a closing quote is an error", "[csv]") {
   std::vector<std::string_view> fields;
   CHECK_THROWS_WITH(reader.next(fields), Catch::Contains("bad.csv:1: expected ',' or the end of the line after a closing quote"));
 }
+
+TEST_CASE("a quote inside an unquoted field cannot stand in for a closing quote", "[csv]") {
+  // Found by fuzz_movielens_loaders: the quote count is even, but "c never
+  // closes. It used to loop forever.
+  testing::TempDir dir;
+  const auto file = dir.write("f.csv", "a,b\n,a\"b,\"c\n");
+  LineReader lines(file.string(), 16);
+  CsvReader reader(lines, ',', true);
+  std::vector<std::string_view> fields;
+  REQUIRE(reader.next(fields));
+  try {
+    reader.next(fields);
+    FAIL("an unclosed quoted field was accepted");
+  } catch (const InputError& e) {
+    CHECK(e.line() == 2);
+    CHECK_THAT(e.what(), Catch::Contains("closing quote"));
+  }
+}

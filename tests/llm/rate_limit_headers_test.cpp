@@ -56,7 +56,10 @@ TEST_CASE("HTTP dates in RFC 9110's three formats", "[llm][headers]") {
   for (const std::string_view bad :
        {"", "yesterday", "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
         "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 06 Nov 1994",
-        "Sun Nov  6 08:49:37", "1994-11-06T08:49:37Z"}) {
+        "Sun Nov  6 08:49:37", "1994-11-06T08:49:37Z",
+        // Found by fuzz_llm_response: years outside system_clock's range overflowed.
+        "Sun, 06 Nov 1497 08:49:37 GMT", "Sun Nov  6 08:49:37 5994",
+        "Sun, 06 Nov 2262 08:49:37 GMT"}) {
     INFO("'" << bad << "'");
     CHECK_FALSE(parse_http_date(bad));
   }

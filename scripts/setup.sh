@@ -11,6 +11,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libtbb-dev libbenchmark-dev
   python3 python3-aiohttp python3-matplotlib
+  clang-14 libclang-rt-14-dev llvm-14  # fuzz/: libFuzzer, sanitizers, symbolizer
 )
 
 missing=()

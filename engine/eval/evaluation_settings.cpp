@@ -98,6 +98,9 @@ EvaluationSettings read_evaluation_settings(ConfigFile& file) {
   run.offline.calibration.shrinkage =
       s.get_double("calibration_shrinkage", run.offline.calibration.shrinkage, 0.0, 1e6);
   run.table.round_predictions = s.get<bool>("round_predictions", false);
+  e.simulator = s.get<bool>("simulator", true);
+  e.simulator_calibration_items =
+      static_cast<std::size_t>(s.get_int("calibration_items", 20, 0, kMaxCount));
   return e;
 }
 

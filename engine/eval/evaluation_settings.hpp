@@ -28,6 +28,11 @@
 //   offline_model = true      # score the offline model (not an LLM) directly
 //   calibration_shrinkage = 10.0
 //   round_predictions = false # true rounds EVERY method's predictions to the scale
+//   simulator = true          # lusifer evaluate: the simulated users (LLM or offline model)
+//                             #   rate the test pairs through the actors, as in a run
+//   calibration_items = 20    # each simulated user first rates this many of its latest
+//                             #   training items; the simulator's calibration is fitted on
+//                             #   those answers (0: no calibrated rows for the simulator)
 //
 // Errors: ConfigError naming the key (unknown protocol, baseline or tie
 // order; train_last_n, test_per_user, cold_start_max_train, known_users_only
@@ -64,6 +69,8 @@ struct EvaluationSettings {
   std::size_t cold_start_max_train = 10;
   bool every_fold = true;
   EvaluationRunOptions run;
+  bool simulator = true;
+  std::size_t simulator_calibration_items = 20;
 };
 
 EvaluationSettings read_evaluation_settings(ConfigFile& file);

@@ -1,9 +1,8 @@
 #include "engine/gateway/gateway_settings.hpp"
 
-#include <fmt/format.h>
-
 #include <string_view>
 
+#include <fmt/format.h>
 
 namespace lusifer {
 namespace {
@@ -16,6 +15,8 @@ void read_limits(ConfigSection s, GatewaySettings& g) {
   g.rate.requests_per_minute = s.optional_int("requests_per_minute", 1, 1'000'000'000);
   g.rate.tokens_per_minute = s.optional_int("tokens_per_minute", 1, 1'000'000'000'000);
   g.rate.cached_prompt_tokens_count = s.get<bool>("cached_tokens_count", true);
+  // False for servers that keep the estimate charged at admission (the mock, like OpenAI).
+  g.rate.refund_unused_estimate = s.get<bool>("refund_unused_estimate", true);
   g.concurrency.initial_limit = static_cast<int>(s.get_int("initial_concurrency", 8, 1, 100'000));
   g.concurrency.min_limit = static_cast<int>(s.get_int("min_concurrency", 1, 1, 100'000));
   g.concurrency.max_limit = static_cast<int>(s.get_int("max_concurrency", 256, 1, 100'000));
@@ -54,7 +55,8 @@ void read_pool(ConfigSection s, GatewaySettings& g) {
   g.gateway_actors = static_cast<std::size_t>(s.get_int("actors", 4, 1, 256));
   g.queue_capacity_interactive =
       static_cast<std::size_t>(s.get_int("queue_interactive", 20'000, 1, 100'000'000));
-  g.queue_capacity_bulk = static_cast<std::size_t>(s.get_int("queue_bulk", 100'000, 1, 100'000'000));
+  g.queue_capacity_bulk =
+      static_cast<std::size_t>(s.get_int("queue_bulk", 100'000, 1, 100'000'000));
   g.queue_aging_step = s.get<milliseconds>("aging_step", milliseconds(2'000));
   g.max_connections = static_cast<std::size_t>(s.get_int("max_connections", 256, 1, 100'000));
   g.http_threads = static_cast<std::size_t>(s.get_int("http_threads", 1, 1, 64));
@@ -75,7 +77,8 @@ GatewaySettings read_gateway_settings(ConfigFile& file) {
     }
     g.profile = llm::default_backend_profile(*kind);
   }
-  if (const auto url = llm.optional<std::string>("base_url")) g.profile.base_url = *url;
+  if (const auto url = llm.optional<std::string>("base_url"))
+    g.profile.base_url = *url;
   g.profile.azure_deployment = llm.get<std::string>("azure_deployment", "");
   g.profile.azure_api_version =
       llm.get<std::string>("azure_api_version", std::string(llm::kDefaultAzureApiVersion));
@@ -146,10 +149,11 @@ GatewaySettings read_gateway_settings(ConfigFile& file) {
 }
 
 std::string describe_backend(const GatewaySettings& settings) {
-  if (!settings.uses_llm) return "offline model (not an LLM)";
-  return fmt::format("{} {} at {}", llm::backend_kind_name(settings.profile.kind), settings.model,
-                     settings.profile.base_url.empty() ? std::string("(default URL)")
-                                                       : settings.profile.base_url);
+  if (!settings.uses_llm)
+    return "offline model (not an LLM)";
+  return fmt::format(
+      "{} {} at {}", llm::backend_kind_name(settings.profile.kind), settings.model,
+      settings.profile.base_url.empty() ? std::string("(default URL)") : settings.profile.base_url);
 }
 
 }  // namespace lusifer

@@ -15,19 +15,28 @@ using llm::FailureReason;
 
 llm::TransportFailure transport_failure(const HttpResult& http) {
   switch (http.error) {
-    case HttpError::kInvalidRequest: return llm::TransportFailure::kInvalidRequest;
-    case HttpError::kResolveFailed: return llm::TransportFailure::kResolveFailed;
-    case HttpError::kConnectFailed: return llm::TransportFailure::kConnectFailed;
-    case HttpError::kTlsError: return llm::TransportFailure::kTlsFailure;
+    case HttpError::kInvalidRequest:
+      return llm::TransportFailure::kInvalidRequest;
+    case HttpError::kResolveFailed:
+      return llm::TransportFailure::kResolveFailed;
+    case HttpError::kConnectFailed:
+      return llm::TransportFailure::kConnectFailed;
+    case HttpError::kTlsError:
+      return llm::TransportFailure::kTlsFailure;
     case HttpError::kTimeout:
       return http.request_sent ? llm::TransportFailure::kResponseTimeout
                                : llm::TransportFailure::kConnectTimeout;
-    case HttpError::kConnectionReset: return llm::TransportFailure::kConnectionReset;
-    case HttpError::kMalformedResponse: return llm::TransportFailure::kMalformedResponse;
-    case HttpError::kResponseTooLarge: return llm::TransportFailure::kResponseTooLarge;
-    case HttpError::kOverloaded: return llm::TransportFailure::kClientOverloaded;
+    case HttpError::kConnectionReset:
+      return llm::TransportFailure::kConnectionReset;
+    case HttpError::kMalformedResponse:
+      return llm::TransportFailure::kMalformedResponse;
+    case HttpError::kResponseTooLarge:
+      return llm::TransportFailure::kResponseTooLarge;
+    case HttpError::kOverloaded:
+      return llm::TransportFailure::kClientOverloaded;
     case HttpError::kCancelled:
-    case HttpError::kNone: break;
+    case HttpError::kNone:
+      break;
   }
   return llm::TransportFailure::kCancelled;
 }
@@ -38,9 +47,12 @@ limits::ServerRateHints to_hints(const llm::RateLimitHeaders& h) {
   hints.limit_tokens = h.limit_tokens;
   hints.remaining_requests = h.remaining_requests;
   hints.remaining_tokens = h.remaining_tokens;
-  if (h.reset_requests) hints.reset_requests = std::chrono::duration_cast<limits::Duration>(*h.reset_requests);
-  if (h.reset_tokens) hints.reset_tokens = std::chrono::duration_cast<limits::Duration>(*h.reset_tokens);
-  if (h.retry_after) hints.retry_after = std::chrono::duration_cast<limits::Duration>(*h.retry_after);
+  if (h.reset_requests)
+    hints.reset_requests = std::chrono::duration_cast<limits::Duration>(*h.reset_requests);
+  if (h.reset_tokens)
+    hints.reset_tokens = std::chrono::duration_cast<limits::Duration>(*h.reset_tokens);
+  if (h.retry_after)
+    hints.retry_after = std::chrono::duration_cast<limits::Duration>(*h.retry_after);
   return hints;
 }
 
@@ -52,25 +64,26 @@ limits::TokenUsage to_usage(const llm::TokenUsage& u) {
 
 PreparedCall prepare_call(const LlmTask& task, const TaskCodec& codec,
                           const GatewaySettings& settings, std::string_view api_key,
-                          std::optional<std::int64_t> seed) {
+                          std::optional<std::int64_t> seed, bool with_cache_key) {
   PreparedCall call;
   call.request = codec.render(task);
   call.request.model = settings.model;
   call.request.temperature = settings.temperature;
-  call.request.max_output_tokens = settings.max_output_tokens;
-  if (settings.send_seed) call.request.seed = seed;
+  // The codec knows how long an answer to this task can be; the setting is the fallback.
+  if (!call.request.max_output_tokens)
+    call.request.max_output_tokens = settings.max_output_tokens;
+  if (settings.send_seed)
+    call.request.seed = seed;
   if (!settings.json_schema &&
       call.request.response_format.kind() == llm::ResponseFormat::Kind::kJsonSchema) {
     call.request.response_format = llm::ResponseFormat::json_object();
   }
-  call.cache_key = llm::request_fingerprint(settings.profile, call.request).hex();
+  if (with_cache_key)
+    call.cache_key = llm::request_fingerprint(settings.profile, call.request).hex();
   call.estimated_tokens = llm::estimate_tokens_to_reserve(call.request, settings.max_output_tokens);
   call.http.method = HttpMethod::kPost;
   call.http.url = llm::chat_completions_url(settings.profile);
   call.http.headers.set("Content-Type", "application/json");
-  // One idempotency key for every retry of this call: servers that honour it
-  // never run (and bill) the same generation twice.
-  call.http.headers.set("Idempotency-Key", "lusifer-" + call.cache_key.substr(0, 32));
   if (const auto auth = llm::auth_header(settings.profile, api_key)) {
     call.http.headers.set(auth->name, auth->value);
   }
@@ -83,22 +96,27 @@ AttemptOutcome outcome_of(const llm::FailureClassification& failure) noexcept {
   switch (failure.reason) {
     case FailureReason::kRateLimitedRequests:
     case FailureReason::kRateLimitedTokens:
-    case FailureReason::kRateLimited: return AttemptOutcome::kThrottled;
-    case FailureReason::kQuotaExhausted: return AttemptOutcome::kQuotaExhausted;
+    case FailureReason::kRateLimited:
+      return AttemptOutcome::kThrottled;
+    case FailureReason::kQuotaExhausted:
+      return AttemptOutcome::kQuotaExhausted;
     case FailureReason::kServiceUnavailable:
     case FailureReason::kServerOverloaded:
     case FailureReason::kModelLoading:
     case FailureReason::kGatewayTimeout:
     case FailureReason::kResponseTimeout:
-    case FailureReason::kConnectTimeout: return AttemptOutcome::kOverloaded;
+    case FailureReason::kConnectTimeout:
+      return AttemptOutcome::kOverloaded;
     case FailureReason::kCancelled:
     case FailureReason::kInvalidRequest:
-    case FailureReason::kClientOverloaded: return AttemptOutcome::kNotCounted;
-    default: return AttemptOutcome::kFailure;
+    case FailureReason::kClientOverloaded:
+      return AttemptOutcome::kNotCounted;
+    default:
+      return AttemptOutcome::kFailure;
   }
 }
 
-AttemptResult interpret_http_result(const HttpResult& http, const PreparedCall& call,
+AttemptResult interpret_http_result(HttpResult http, const PreparedCall& call,
                                     const GatewaySettings& settings,
                                     llm::ChatResponseParser& parser,
                                     std::chrono::system_clock::time_point now) {
@@ -137,9 +155,10 @@ AttemptResult interpret_http_result(const HttpResult& http, const PreparedCall& 
   const auto parsed = parser.parse(http.body, r.response);
   if (!parsed) {
     // An error object delivered with a 2xx status says what went wrong in its own words.
-    const auto failure = parsed.defect == llm::ResponseDefect::kErrorObject
-                             ? llm::classify_http_failure(http.status, llm::parse_error_body(http.body), headers)
-                             : llm::classify_response_defect(parsed.defect);
+    const auto failure =
+        parsed.defect == llm::ResponseDefect::kErrorObject
+            ? llm::classify_http_failure(http.status, llm::parse_error_body(http.body), headers)
+            : llm::classify_response_defect(parsed.defect);
     fail(failure, parsed.reason);
     r.report.may_have_been_billed = parsed.defect != llm::ResponseDefect::kErrorObject;
     return r;
@@ -147,9 +166,11 @@ AttemptResult interpret_http_result(const HttpResult& http, const PreparedCall& 
   if (r.response.has_usage) {
     llm::TokenUsage usage = r.response.usage;
     const std::int64_t estimated_prompt = llm::estimate_prompt_tokens(call.request);
-    usage.prompt_tokens = llm::prompt_tokens_for_accounting(settings.profile, usage, estimated_prompt);
+    usage.prompt_tokens =
+        llm::prompt_tokens_for_accounting(settings.profile, usage, estimated_prompt);
     r.report.usage = to_usage(usage);
-    const auto window = llm::check_context_window(settings.profile, r.response.usage, estimated_prompt);
+    const auto window =
+        llm::check_context_window(settings.profile, r.response.usage, estimated_prompt);
     r.context_warning = window.warning;
   } else {
     r.report.may_have_been_billed = true;
@@ -162,7 +183,7 @@ AttemptResult interpret_http_result(const HttpResult& http, const PreparedCall& 
     }
   }
   r.answered = true;
-  r.body = http.body;
+  r.body = std::move(http.body);
   r.report.outcome = AttemptOutcome::kSuccess;
   return r;
 }

@@ -22,31 +22,36 @@ namespace lusifer {
 // A task rendered for the endpoint: what every attempt and the cache need.
 struct PreparedCall {
   llm::ChatRequest request;
-  std::string cache_key;  // hex fingerprint: endpoint, model, messages, parameters
+  std::string cache_key;  // hex fingerprint: endpoint, model, messages, parameters (or empty)
   std::int64_t estimated_tokens = 0;  // prompt estimate + max output, for TPM
-  HttpRequest http;                   // method, URL, headers (auth included), body
+  // Method, URL, headers (auth included), body. The Idempotency-Key header is
+  // the logical call's, added to each attempt by the gateway.
+  HttpRequest http;
 };
 
 // Renders `task` and completes it with the settings' model, sampling
 // parameters and authentication. `api_key` may be empty for local servers.
+// The cache key (a hash of the canonical request) is computed only when
+// `with_cache_key`: without a cache or a call log nobody reads it.
 PreparedCall prepare_call(const LlmTask& task, const TaskCodec& codec,
                           const GatewaySettings& settings, std::string_view api_key,
-                          std::optional<std::int64_t> seed);
+                          std::optional<std::int64_t> seed, bool with_cache_key = true);
 
 struct AttemptResult {
   bool answered = false;  // a usable chat response arrived (its content may still be bad)
   llm::ChatResponse response;
   std::string body;  // the raw body of an answered attempt, for the cache
   std::optional<llm::FailureClassification> failure;  // set when !answered
-  std::string failure_detail;                          // one line, for logs and errors
-  std::optional<limits::Duration> server_delay;        // Retry-After, when sent
-  AttemptReport report;                                // for SharedAdmission::finish
+  std::string failure_detail;                         // one line, for logs and errors
+  std::optional<limits::Duration> server_delay;       // Retry-After, when sent
+  AttemptReport report;                               // for SharedAdmission::finish
   // Set for answers close to an Ollama num_ctx truncation.
   std::string context_warning;
 };
 
-// Interprets an HTTP result. `parser` is reused for speed (one per thread).
-AttemptResult interpret_http_result(const HttpResult& http, const PreparedCall& call,
+// Interprets an HTTP result (taken by value: an answered body moves into the
+// result). `parser` is reused for speed (one per thread).
+AttemptResult interpret_http_result(HttpResult http, const PreparedCall& call,
                                     const GatewaySettings& settings,
                                     llm::ChatResponseParser& parser,
                                     std::chrono::system_clock::time_point now);

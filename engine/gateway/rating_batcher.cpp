@@ -6,7 +6,8 @@
 namespace lusifer {
 
 RatingBatcher::RatingBatcher(std::size_t max_items) : max_items_(max_items) {
-  if (max_items_ == 0) throw std::invalid_argument("RatingBatcher: max_items must be at least 1");
+  if (max_items_ == 0)
+    throw std::invalid_argument("RatingBatcher: max_items must be at least 1");
 }
 
 RatingBatcher::AddResult RatingBatcher::add(RequestId request, LlmTask task) {
@@ -36,7 +37,8 @@ RatingBatcher::AddResult RatingBatcher::add(RequestId request, LlmTask task) {
       const ItemIndex item = pending[next];
       auto& asked = batch.task.candidates;
       if (std::find(asked.begin(), asked.end(), item) == asked.end()) {
-        if (asked.size() == max_items_) break;
+        if (asked.size() == max_items_)
+          break;
         asked.push_back(item);
       }
       part.items.push_back(item);
@@ -46,7 +48,8 @@ RatingBatcher::AddResult RatingBatcher::add(RequestId request, LlmTask task) {
     if (batch.task.candidates.size() == max_items_) {
       out.full.push_back(std::move(batch));
       open_.erase(it);
-      if (next == pending.size()) out.opened_window.reset();  // nothing left open for this user
+      if (next == pending.size())
+        out.opened_window.reset();  // nothing left open for this user
     }
   }
   return out;
@@ -54,7 +57,8 @@ RatingBatcher::AddResult RatingBatcher::add(RequestId request, LlmTask task) {
 
 std::optional<MergedBatch> RatingBatcher::take(UserIndex user, std::uint64_t window) {
   const auto it = open_.find(user);
-  if (it == open_.end() || it->second.window != window) return std::nullopt;
+  if (it == open_.end() || it->second.window != window)
+    return std::nullopt;
   MergedBatch batch = std::move(it->second);
   open_.erase(it);
   return batch;
@@ -71,7 +75,8 @@ LlmTaskResult RatingBatcher::result_for(const BatchPart& part, const LlmTaskResu
       out.missing.push_back(item);
     }
   }
-  if (!out.missing.empty()) out.problem = result.problem.empty() ? "the answer lacked some items" : result.problem;
+  if (!out.missing.empty())
+    out.problem = result.problem.empty() ? "the answer lacked some items" : result.problem;
   return out;
 }
 

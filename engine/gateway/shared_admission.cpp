@@ -1,5 +1,6 @@
 #include "engine/gateway/shared_admission.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace lusifer {
@@ -7,12 +8,17 @@ namespace {
 
 limits::CallOutcome breaker_outcome(AttemptOutcome outcome) {
   switch (outcome) {
-    case AttemptOutcome::kSuccess: return limits::CallOutcome::kSuccess;
-    case AttemptOutcome::kThrottled: return limits::CallOutcome::kThrottled;
-    case AttemptOutcome::kQuotaExhausted: return limits::CallOutcome::kQuotaExhausted;
+    case AttemptOutcome::kSuccess:
+      return limits::CallOutcome::kSuccess;
+    case AttemptOutcome::kThrottled:
+      return limits::CallOutcome::kThrottled;
+    case AttemptOutcome::kQuotaExhausted:
+      return limits::CallOutcome::kQuotaExhausted;
     case AttemptOutcome::kOverloaded:
-    case AttemptOutcome::kFailure: return limits::CallOutcome::kFailure;
-    case AttemptOutcome::kNotCounted: return limits::CallOutcome::kNotCounted;
+    case AttemptOutcome::kFailure:
+      return limits::CallOutcome::kFailure;
+    case AttemptOutcome::kNotCounted:
+      return limits::CallOutcome::kNotCounted;
   }
   return limits::CallOutcome::kNotCounted;
 }
@@ -36,8 +42,7 @@ bool SharedAdmission::uses_adaptive_concurrency() const noexcept {
 }
 
 AdmitDecision SharedAdmission::try_admit(std::int64_t estimated_tokens, TaskPriority priority,
-                                         limits::TimePoint now,
-                                         std::function<void()> on_capacity) {
+                                         limits::TimePoint now, std::function<void()> on_capacity) {
   std::lock_guard lock(mutex_);
   AdmitDecision d;
   const auto wait_for_capacity = [&] {
@@ -45,9 +50,11 @@ AdmitDecision SharedAdmission::try_admit(std::int64_t estimated_tokens, TaskPrio
     d.status = AdmitStatus::kWaitForCapacity;
     return d;
   };
-  if (priority == TaskPriority::kBulk && waiting_interactive_ > 0) return wait_for_capacity();
+  if (priority == TaskPriority::kBulk && waiting_interactive_ > 0)
+    return wait_for_capacity();
   const bool adaptive = uses_adaptive_concurrency();
-  if (adaptive ? concurrency_.in_flight() >= concurrency_.limit() : in_flight_ >= fixed_concurrency_) {
+  if (adaptive ? concurrency_.in_flight() >= concurrency_.limit()
+               : in_flight_ >= fixed_concurrency_) {
     return wait_for_capacity();
   }
   const auto wait = limiter_.time_until_admitted(estimated_tokens, now);
@@ -77,7 +84,8 @@ AdmitDecision SharedAdmission::try_admit(std::int64_t estimated_tokens, TaskPrio
     return d;
   }
   limiter_.try_admit(estimated_tokens, now);  // available: checked above under the same lock
-  if (adaptive) concurrency_.try_acquire();
+  if (adaptive)
+    concurrency_.try_acquire();
   ++in_flight_;
   accounting_.count_attempt();
   d.permit = AttemptPermit{breaker, estimated_tokens, reservation.reserved, adaptive};
@@ -92,10 +100,16 @@ void SharedAdmission::finish(const AttemptPermit& permit, const AttemptReport& r
     --in_flight_;
     if (permit.holds_concurrency) {
       switch (report.outcome) {
-        case AttemptOutcome::kSuccess: concurrency_.on_success(); break;
+        case AttemptOutcome::kSuccess:
+          concurrency_.on_success();
+          break;
         case AttemptOutcome::kThrottled:
-        case AttemptOutcome::kOverloaded: concurrency_.on_overload(now); break;
-        default: concurrency_.on_other_failure(); break;
+        case AttemptOutcome::kOverloaded:
+          concurrency_.on_overload(now);
+          break;
+        default:
+          concurrency_.on_other_failure();
+          break;
       }
     }
     breaker_.record(permit.breaker, breaker_outcome(report.outcome), now);
@@ -111,14 +125,21 @@ void SharedAdmission::finish(const AttemptPermit& permit, const AttemptReport& r
       limiter_.settle(permit.reserved_tokens, *report.usage, now);
       accounting_.record_usage(model, *report.usage);
     } else if (report.may_have_been_billed) {
-      accounting_.record_unreported_usage(model, {permit.reserved_tokens, max_output_tokens_, 0});
+      // The reservation is the prompt estimate plus the output allowance.
+      const std::int64_t completion = std::min(max_output_tokens_, permit.reserved_tokens);
+      const limits::TokenUsage estimate{permit.reserved_tokens - completion, completion, 0};
+      accounting_.record_unreported_usage(model, estimate);
+      unreported_prompt_tokens_ += static_cast<std::uint64_t>(estimate.prompt_tokens);
+      unreported_completion_tokens_ += static_cast<std::uint64_t>(estimate.completion_tokens);
     } else {
       limiter_.settle(permit.reserved_tokens, limits::TokenUsage{}, now);  // nothing was spent
     }
-    if (!report.error_class.empty()) accounting_.count_error(report.error_class);
+    if (!report.error_class.empty())
+      accounting_.count_error(report.error_class);
     waiters.swap(capacity_waiters_);
   }
-  for (auto& wake : waiters) wake();
+  for (auto& wake : waiters)
+    wake();
 }
 
 void SharedAdmission::add_waiting_interactive(std::int64_t delta) {
@@ -126,9 +147,11 @@ void SharedAdmission::add_waiting_interactive(std::int64_t delta) {
   {
     std::lock_guard lock(mutex_);
     waiting_interactive_ += delta;
-    if (waiting_interactive_ == 0) waiters.swap(capacity_waiters_);
+    if (waiting_interactive_ == 0)
+      waiters.swap(capacity_waiters_);
   }
-  for (auto& wake : waiters) wake();
+  for (auto& wake : waiters)
+    wake();
 }
 
 void SharedAdmission::count_logical_request() {
@@ -159,6 +182,8 @@ SharedAdmission::Snapshot SharedAdmission::snapshot(limits::TimePoint now) const
   s.requests_per_minute = limiter_.requests_per_minute();
   s.tokens_per_minute = limiter_.tokens_per_minute();
   s.budget_refusal = accounting_.first_refusal();
+  s.unreported_prompt_tokens = unreported_prompt_tokens_;
+  s.unreported_completion_tokens = unreported_completion_tokens_;
   return s;
 }
 

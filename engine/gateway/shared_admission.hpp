@@ -36,11 +36,11 @@ namespace lusifer {
 
 enum class AdmitStatus {
   kAdmitted,
-  kWaitUntil,           // rate limits or a server pause: ask again at `retry_at`
-  kBreakerOpen,         // the endpoint's breaker is open until `retry_at`
-  kWaitForCapacity,     // concurrency limit reached, or interactive work first: wake-up callback
-  kNeverFits,           // the request is larger than the whole TPM limit: terminal
-  kBudgetExhausted,     // the budget cap would be passed: terminal, stop new work
+  kWaitUntil,        // rate limits or a server pause: ask again at `retry_at`
+  kBreakerOpen,      // the endpoint's breaker is open until `retry_at`
+  kWaitForCapacity,  // concurrency limit reached, or interactive work first: wake-up callback
+  kNeverFits,        // the request is larger than the whole TPM limit: terminal
+  kBudgetExhausted,  // the budget cap would be passed: terminal, stop new work
 };
 
 struct AttemptPermit {
@@ -108,6 +108,11 @@ class SharedAdmission {
     std::optional<std::int64_t> requests_per_minute;
     std::optional<std::int64_t> tokens_per_minute;
     std::optional<limits::BudgetRefusal> budget_refusal;
+    // The part of counters' tokens charged at the estimate because an attempt
+    // that may have been billed reported no usage (what the server reported
+    // is the counters minus these).
+    std::uint64_t unreported_prompt_tokens = 0;
+    std::uint64_t unreported_completion_tokens = 0;
   };
   Snapshot snapshot(limits::TimePoint now) const;
 
@@ -124,6 +129,8 @@ class SharedAdmission {
   int fixed_concurrency_;
   int in_flight_ = 0;
   std::int64_t waiting_interactive_ = 0;
+  std::uint64_t unreported_prompt_tokens_ = 0;
+  std::uint64_t unreported_completion_tokens_ = 0;
   std::vector<std::function<void()>> capacity_waiters_;
 };
 

@@ -1,11 +1,11 @@
 #include "engine/store/run_store.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <ostream>
 #include <stdexcept>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
 
 #include "engine/core/json_writer.hpp"
 #include "engine/data/csv_writer.hpp"
@@ -99,20 +99,24 @@ RunStore::RunStore(const std::filesystem::path& path)
     db_->exec("PRAGMA foreign_keys=ON");
     migrate();
   } catch (const SQLite::Exception& e) {
-    throw std::runtime_error(fmt::format("{}: cannot open the run store: {}", path_.string(), e.what()));
+    throw std::runtime_error(
+        fmt::format("{}: cannot open the run store: {}", path_.string(), e.what()));
   }
 }
 
 RunStore::~RunStore() = default;
 
-int RunStore::schema_version() const { return db_->execAndGet("PRAGMA user_version").getInt(); }
+int RunStore::schema_version() const {
+  return db_->execAndGet("PRAGMA user_version").getInt();
+}
 
 void RunStore::migrate() {
   const int version = schema_version();
   if (version > current_schema_version()) {
-    throw std::runtime_error(fmt::format(
-        "{}: the run store has schema version {}, newer than this lusifer's {}; use a newer lusifer",
-        path_.string(), version, current_schema_version()));
+    throw std::runtime_error(
+        fmt::format("{}: the run store has schema version {}, newer than this lusifer's {}; use a "
+                    "newer lusifer",
+                    path_.string(), version, current_schema_version()));
   }
   for (int v = version; v < current_schema_version(); ++v) {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -143,7 +147,8 @@ void RunStore::set_run_status(std::string_view status) {
 
 std::optional<RunInfo> RunStore::run_info() const {
   SQLite::Statement q(*db_, "SELECT * FROM runs LIMIT 1");
-  if (!q.executeStep()) return std::nullopt;
+  if (!q.executeStep())
+    return std::nullopt;
   RunInfo info;
   info.run_id = q.getColumn(0).getString();
   info.created_at = q.getColumn(1).getString();
@@ -156,18 +161,33 @@ std::optional<RunInfo> RunStore::run_info() const {
   return info;
 }
 
-void RunStore::add(const UserRow& row) { buffers_->users.push_back(row); }
-void RunStore::add(const ProfileVersionRow& row) { buffers_->versions.push_back(row); }
-void RunStore::add(const FeedbackRow& row) { buffers_->feedback.push_back(row); }
-void RunStore::add(const LlmCallRow& row) { buffers_->calls.push_back(row); }
-void RunStore::add(const EpisodeRow& row) { buffers_->episodes.push_back(row); }
-void RunStore::add(const StepMetricsRow& row) { buffers_->steps.push_back(row); }
-std::size_t RunStore::pending() const noexcept { return buffers_->size(); }
+void RunStore::add(const UserRow& row) {
+  buffers_->users.push_back(row);
+}
+void RunStore::add(const ProfileVersionRow& row) {
+  buffers_->versions.push_back(row);
+}
+void RunStore::add(const FeedbackRow& row) {
+  buffers_->feedback.push_back(row);
+}
+void RunStore::add(const LlmCallRow& row) {
+  buffers_->calls.push_back(row);
+}
+void RunStore::add(const EpisodeRow& row) {
+  buffers_->episodes.push_back(row);
+}
+void RunStore::add(const StepMetricsRow& row) {
+  buffers_->steps.push_back(row);
+}
+std::size_t RunStore::pending() const noexcept {
+  return buffers_->size();
+}
 
 std::size_t RunStore::commit() {
   Buffers& b = *buffers_;
   const std::size_t rows = b.size();
-  if (rows == 0) return 0;
+  if (rows == 0)
+    return 0;
   SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   if (!b.users.empty()) {
     // A user's row is replaced as its profile status changes.
@@ -240,8 +260,8 @@ std::size_t RunStore::commit() {
     }
   }
   if (!b.steps.empty()) {
-    SQLite::Statement s(*db_,
-                        "INSERT OR REPLACE INTO step_metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement s(
+        *db_, "INSERT OR REPLACE INTO step_metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& r : b.steps) {
       s.bind(1, r.agent);
       s.bind(2, r.episode);
@@ -294,11 +314,14 @@ std::vector<UserRow> RunStore::users() const {
   return rows;
 }
 
-std::vector<ProfileVersionRow> RunStore::profile_versions(std::optional<std::int64_t> user_id) const {
+std::vector<ProfileVersionRow> RunStore::profile_versions(
+    std::optional<std::int64_t> user_id) const {
   std::vector<ProfileVersionRow> rows;
-  SQLite::Statement q(*db_, user_id ? "SELECT * FROM profile_versions WHERE user_id = ? ORDER BY version"
-                                    : "SELECT * FROM profile_versions ORDER BY user_id, version");
-  if (user_id) q.bind(1, *user_id);
+  SQLite::Statement q(*db_,
+                      user_id ? "SELECT * FROM profile_versions WHERE user_id = ? ORDER BY version"
+                              : "SELECT * FROM profile_versions ORDER BY user_id, version");
+  if (user_id)
+    q.bind(1, *user_id);
   while (q.executeStep()) {
     ProfileVersionRow r;
     r.user_id = q.getColumn(0).getInt64();
@@ -325,11 +348,13 @@ std::vector<FeedbackRow> RunStore::feedback() const {
     r.item_id = q.getColumn(3).getInt64();
     r.position = q.getColumn(4).getInt();
     r.raw_rating = q.getColumn(5).getDouble();
-    if (!q.getColumn(6).isNull()) r.calibrated_rating = q.getColumn(6).getDouble();
+    if (!q.getColumn(6).isNull())
+      r.calibrated_rating = q.getColumn(6).getDouble();
     r.explanation = q.getColumn(7).getString();
     r.profile_version = q.getColumn(8).getInt();
     r.agent = q.getColumn(9).getString();
-    if (!q.getColumn(10).isNull()) r.reward = q.getColumn(10).getDouble();
+    if (!q.getColumn(10).isNull())
+      r.reward = q.getColumn(10).getDouble();
     rows.push_back(std::move(r));
   }
   return rows;
@@ -389,6 +414,24 @@ std::vector<StepMetricsRow> RunStore::step_metrics() const {
   return rows;
 }
 
+namespace {
+
+std::string_view export_order(std::string_view table) {
+  if (table == "users")
+    return "user_id";
+  if (table == "profile_versions")
+    return "user_id, version";
+  if (table == "feedback")
+    return "agent, episode, step, user_id, position, rowid";
+  if (table == "episodes")
+    return "agent, episode, user_id";
+  if (table == "step_metrics")
+    return "agent, episode, step";
+  return "rowid";  // runs; llm_calls in the order they finished
+}
+
+}  // namespace
+
 std::vector<std::string> RunStore::exported_tables() {
   return std::vector<std::string>(std::begin(kTables), std::end(kTables));
 }
@@ -399,12 +442,16 @@ std::size_t RunStore::export_table(std::string_view table, ExportFormat format,
     throw std::invalid_argument(fmt::format("unknown table '{}'", table));
   }
   // The name was checked against the fixed list above, so it is safe to splice.
-  SQLite::Statement q(*db_, fmt::format("SELECT * FROM {} ORDER BY rowid", table));
+  // Rows come in the order of their keys, not of their arrival, which
+  // concurrent writers make vary: the same run exports the same bytes.
+  SQLite::Statement q(*db_,
+                      fmt::format("SELECT * FROM {} ORDER BY {}", table, export_order(table)));
   const int columns = q.getColumnCount();
   std::string line;
   if (format == ExportFormat::kCsv) {
     for (int c = 0; c < columns; ++c) {
-      if (c > 0) line += ',';
+      if (c > 0)
+        line += ',';
       append_csv_field(line, q.getColumnName(c));
     }
     out << line << '\n';
@@ -413,12 +460,15 @@ std::size_t RunStore::export_table(std::string_view table, ExportFormat format,
   while (q.executeStep()) {
     line.clear();
     JsonWriter json(line);
-    if (format == ExportFormat::kJsonLines) json.begin_object();
+    if (format == ExportFormat::kJsonLines)
+      json.begin_object();
     for (int c = 0; c < columns; ++c) {
       const SQLite::Column column = q.getColumn(c);
       if (format == ExportFormat::kCsv) {
-        if (c > 0) line += ',';
-        if (!column.isNull()) append_csv_field(line, column.getString());
+        if (c > 0)
+          line += ',';
+        if (!column.isNull())
+          append_csv_field(line, column.getString());
         continue;
       }
       json.key(q.getColumnName(c));
@@ -432,7 +482,8 @@ std::size_t RunStore::export_table(std::string_view table, ExportFormat format,
         json.value(column.getString());
       }
     }
-    if (format == ExportFormat::kJsonLines) json.end_object();
+    if (format == ExportFormat::kJsonLines)
+      json.end_object();
     out << line << '\n';
     ++rows;
   }

@@ -1,0 +1,641 @@
+#include "actors/coordinator.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+
+#include <caf/all.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/agents/agent.hpp"
+#include "engine/rl/reward_model.hpp"
+#include "engine/rl/satisfaction_model.hpp"
+#include "messages/errors.hpp"
+#include "messages/type_ids.hpp"
+
+namespace lusifer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct UserSlot {
+  bool active = true;
+  std::uint32_t step = 0;  // steps taken in this episode
+  double total_reward = 0.0;
+  std::vector<ItemIndex> recommended;  // this episode, sorted
+  std::optional<Satisfaction> satisfaction;
+  std::uint32_t profile_version = 0;
+  bool waiting = false;          // async: a rate request is out
+  std::vector<ItemIndex> slate;  // async: the slate of that request
+  std::uint64_t token = 0;
+  Clock::time_point sent_at{};
+  std::string outcome;  // set when the episode ended for this user
+  std::string reason;
+};
+
+// Per step index: what the reward curve and the step metrics are made of.
+struct StepAccumulator {
+  std::int64_t users = 0;
+  std::int64_t rated = 0;
+  std::int64_t late = 0;
+  std::int64_t failed = 0;
+  std::int64_t left = 0;
+  double reward_sum = 0.0;
+  double rating_sum = 0.0;
+  Clock::time_point started{};
+  Clock::time_point finished{};
+};
+
+struct CoordinatorState {
+  CoordinatorPlan plan;
+  std::vector<std::vector<ItemIndex>> history;  // per position, sorted training items
+  std::vector<UserSlot> slots;
+  caf::response_promise done;
+  Clock::time_point run_started{};
+  std::uint32_t episode = 0;
+  std::uint64_t next_token = 1;
+  AgentRunSummary summary;
+  std::vector<double> reward_sum_by_step;
+  std::vector<std::int64_t> rated_by_step;
+  double rating_sum = 0.0;             // every rated item's rating, for the summary's mean_rating
+  std::vector<StepAccumulator> steps;  // of the current episode
+  std::size_t active = 0;
+  // Sync mode: the step in flight.
+  std::vector<std::size_t> step_positions;
+  std::vector<ItemIndex> step_slates;
+  std::vector<std::optional<UserFeedback>> step_replies;
+  std::size_t step_pending = 0;
+  std::uint64_t step_token = 0;
+  // Async mode: users waiting for slates, and feedback waiting to be learned.
+  std::vector<std::size_t> ready;
+  bool act_outstanding = false;
+  LearnBatch pending_learn;
+  StoreBatch pending_store;
+  Clock::time_point last_progress{};
+  double last_mean_reward = 0.0;  // of the latest step with ratings, for progress reports
+};
+
+using CoordinatorActor = caf::stateful_actor<CoordinatorState>;
+
+const SimulationSettings& settings_of(CoordinatorActor* self) {
+  return self->state.plan.settings;
+}
+
+ExternalId user_id(CoordinatorActor* self, std::size_t position) {
+  const auto& p = self->state.plan;
+  return p.dataset->user(p.population[position]).id;
+}
+
+bool contains(const std::vector<ItemIndex>& sorted, ItemIndex item) {
+  return std::binary_search(sorted.begin(), sorted.end(), item);
+}
+
+void insert_sorted(std::vector<ItemIndex>& sorted, ItemIndex item) {
+  sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), item), item);
+}
+
+StepAccumulator& accumulator(CoordinatorActor* self, std::uint32_t step) {
+  auto& steps = self->state.steps;
+  if (steps.size() <= step)
+    steps.resize(step + 1);
+  return steps[step];
+}
+
+void report_progress(CoordinatorActor* self, bool force) {
+  auto& s = self->state;
+  const auto now = Clock::now();
+  if (!s.plan.on_progress ||
+      (!force && now - s.last_progress < settings_of(self).progress_interval)) {
+    return;
+  }
+  s.last_progress = now;
+  ProgressReport r;
+  r.agent = s.plan.agent_name;
+  r.episode = s.episode;
+  r.episodes = settings_of(self).episodes;
+  r.user_steps = s.summary.user_steps;
+  r.user_steps_total = static_cast<std::uint64_t>(s.slots.size()) * settings_of(self).horizon *
+                       settings_of(self).episodes;
+  r.active_users = s.active;
+  r.seconds = std::chrono::duration<double>(now - s.run_started).count();
+  if (!s.steps.empty() && s.steps.back().rated > 0) {
+    s.last_mean_reward = s.steps.back().reward_sum / static_cast<double>(s.steps.back().rated);
+  }
+  r.last_mean_reward = s.last_mean_reward;
+  if (!s.plan.gateway) {
+    s.plan.on_progress(r);
+    return;
+  }
+  self->request(s.plan.gateway, std::chrono::seconds(5), stats_atom_v)
+      .then(
+          [self, r](const GatewayStats& stats) mutable {
+            r.llm_calls = stats.calls;
+            r.tokens = stats.prompt_tokens + stats.completion_tokens;
+            r.cost_usd = stats.cost_usd;
+            self->state.plan.on_progress(r);
+          },
+          [self, r](const caf::error&) { self->state.plan.on_progress(r); });
+}
+
+// Rewards, satisfaction and records for one user's answered (or missed) step.
+// Appends the user's learning row to `learn`.
+void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_t step,
+                      std::span<const ItemIndex> slate, const UserFeedback* feedback, bool late,
+                      LearnBatch& learn) {
+  auto& s = self->state;
+  const SimulationSettings& settings = settings_of(self);
+  const RatingScale& scale = s.plan.dataset->scale();
+  UserSlot& slot = s.slots[position];
+  StepAccumulator& acc = accumulator(self, step);
+  ++acc.users;
+  ++s.summary.user_steps;
+  const std::size_t k = slate.size();
+  learn.users.push_back(s.plan.population[position]);
+  learn.steps.push_back(step);
+  learn.items.insert(learn.items.end(), slate.begin(), slate.end());
+  double normalized_sum = 0.0;
+  std::size_t rated = 0;
+  std::size_t repeats = 0;
+  for (std::size_t pos = 0; pos < k; ++pos) {
+    const ItemIndex item = slate[pos];
+    const bool repeated = contains(slot.recommended, item);
+    const bool seen = contains(s.history[position], item);
+    repeats += (repeated || seen) ? 1 : 0;
+    float rating = kNoRating;
+    const ItemRating* answer = nullptr;
+    if (feedback) {
+      for (const auto& r : feedback->ratings) {
+        if (r.item == item) {
+          answer = &r;
+          break;
+        }
+      }
+    }
+    float reward = 0.0f;
+    if (answer) {
+      rating = answer->rating;
+      const RewardContext context{settings.seed, s.plan.population[position],     s.episode,
+                                  step,          static_cast<std::uint32_t>(pos), repeated,
+                                  seen};
+      reward = static_cast<float>(reward_of(settings.reward, scale, rating, context));
+      slot.total_reward += reward;
+      acc.reward_sum += reward;
+      acc.rating_sum += rating;
+      ++acc.rated;
+      ++rated;
+      normalized_sum += normalized_rating(scale, rating);
+      if (settings.record != RecordLevel::kSummary) {
+        FeedbackRow row;
+        row.agent = s.plan.agent_name;
+        row.episode = s.episode;
+        row.step = step;
+        row.user_id = user_id(self, position);
+        row.item_id = s.plan.dataset->catalog().item(item).id;
+        row.position = static_cast<std::int32_t>(pos);
+        row.raw_rating = rating;
+        const auto index = static_cast<std::size_t>(answer - feedback->ratings.data());
+        if (index < feedback->calibrated.size())
+          row.calibrated_rating = feedback->calibrated[index];
+        if (settings.record == RecordLevel::kFull)
+          row.explanation = answer->explanation;
+        row.profile_version = feedback->profile_version;
+        row.reward = reward;
+        s.pending_store.feedback.push_back(std::move(row));
+      }
+    }
+    learn.ratings.push_back(rating);
+    learn.rewards.push_back(reward);
+    if (!repeated)
+      insert_sorted(slot.recommended, item);
+  }
+  s.summary.rated_items += rated;
+  if (late) {
+    ++acc.late;
+    ++s.summary.late;
+  } else if (!feedback || !feedback->failure.empty()) {
+    ++acc.failed;
+    ++s.summary.failed;
+  }
+  if (feedback && feedback->updated_version > 0) {
+    slot.profile_version = static_cast<std::uint32_t>(feedback->updated_version);
+  } else if (feedback) {
+    slot.profile_version = static_cast<std::uint32_t>(feedback->profile_version);
+  }
+  slot.step = step + 1;
+  if (slot.satisfaction && rated > 0) {
+    const auto verdict =
+        slot.satisfaction->observe(normalized_sum / static_cast<double>(rated), repeats);
+    if (verdict != LeaveReason::kStays) {
+      slot.active = false;
+      slot.outcome = "terminated";
+      slot.reason = verdict == LeaveReason::kBored ? "bored by repeated items" : "dissatisfied";
+      ++acc.left;
+      ++s.summary.left;
+    }
+  }
+  if (slot.active && slot.step >= settings.horizon) {
+    slot.active = false;
+    slot.outcome = "truncated";
+    ++s.summary.truncated;
+  }
+  if (!slot.active) {
+    --s.active;
+    s.pending_store.episodes.push_back(EpisodeRow{
+        s.plan.agent_name, s.episode, user_id(self, position), static_cast<std::int32_t>(slot.step),
+        slot.total_reward, slot.outcome, slot.reason});
+  }
+}
+
+void finish_run(CoordinatorActor* self);
+void start_episode(CoordinatorActor* self);
+void sync_step(CoordinatorActor* self);
+void async_pump(CoordinatorActor* self);
+
+// Sends what a step produced to the store and waits for it to be durable, so
+// the writer never falls more than a step behind; then continues.
+void record_then(CoordinatorActor* self, bool close_steps, std::function<void()> next) {
+  auto& s = self->state;
+  if (close_steps) {
+    for (std::size_t step = 0; step < s.steps.size(); ++step) {
+      const auto& a = s.steps[step];
+      if (a.users == 0)
+        continue;
+      StepMetricsRow row;
+      row.agent = s.plan.agent_name;
+      row.episode = s.episode;
+      row.step = static_cast<std::int64_t>(step);
+      row.users = a.users;
+      row.mean_reward = a.rated > 0 ? a.reward_sum / static_cast<double>(a.rated) : 0.0;
+      row.mean_rating = a.rated > 0 ? a.rating_sum / static_cast<double>(a.rated) : 0.0;
+      row.rated = a.rated;
+      row.late = a.late;
+      row.failed = a.failed;
+      row.left = a.left;
+      row.seconds = std::chrono::duration<double>(a.finished - a.started).count();
+      s.pending_store.steps.push_back(row);
+    }
+  }
+  if (!s.plan.store) {
+    s.pending_store = StoreBatch{};
+    next();
+    return;
+  }
+  if (!s.pending_store.empty()) {
+    self->send(s.plan.store, std::move(s.pending_store));
+    s.pending_store = StoreBatch{};
+  }
+  self->request(s.plan.store, caf::infinite, flush_atom_v)
+      .then([next] { next(); },
+            [self](const caf::error& error) {
+              self->state.done.deliver(error);
+              self->quit(error);
+            });
+}
+
+void end_episode(CoordinatorActor* self) {
+  auto& s = self->state;
+  for (std::size_t step = 0; step < s.steps.size(); ++step) {
+    if (s.reward_sum_by_step.size() <= step) {
+      s.reward_sum_by_step.resize(step + 1, 0.0);
+      s.rated_by_step.resize(step + 1, 0);
+    }
+    s.reward_sum_by_step[step] += s.steps[step].reward_sum;
+    s.rated_by_step[step] += s.steps[step].rated;
+    s.rating_sum += s.steps[step].rating_sum;
+  }
+  record_then(self, true, [self] {
+    auto& st = self->state;
+    st.steps.clear();
+    if (++st.episode < settings_of(self).episodes) {
+      start_episode(self);
+    } else {
+      finish_run(self);
+    }
+  });
+}
+
+void learn_then(CoordinatorActor* self, LearnBatch learn, std::function<void()> next) {
+  auto& s = self->state;
+  learn.slate_size = settings_of(self).slate_size;
+  if (learn.users.empty()) {
+    next();
+    return;
+  }
+  // The agent learns before it acts again: its mailbox keeps our order.
+  self->request(s.plan.agent, caf::infinite, learn_atom_v, std::move(learn))
+      .then([] {},
+            [self](const caf::error& error) {
+              spdlog::error("agent {} could not learn: {}", self->state.plan.agent_name,
+                            describe(error));
+            });
+  next();
+}
+
+// ---- sync mode -------------------------------------------------------------
+
+void close_sync_step(CoordinatorActor* self) {
+  auto& s = self->state;
+  const std::uint32_t k = settings_of(self).slate_size;
+  const std::uint32_t step = s.slots[s.step_positions.front()].step;
+  LearnBatch learn;
+  for (std::size_t i = 0; i < s.step_positions.size(); ++i) {
+    const auto slate = std::span<const ItemIndex>(s.step_slates).subspan(i * k, k);
+    const auto& reply = s.step_replies[i];
+    settle_user_step(self, s.step_positions[i], step, slate, reply ? &*reply : nullptr, !reply,
+                     learn);
+  }
+  accumulator(self, step).finished = Clock::now();
+  s.step_token = 0;
+  report_progress(self, false);
+  learn_then(self, std::move(learn), [self] {
+    record_then(self, false, [self] {
+      if (self->state.active == 0) {
+        end_episode(self);
+      } else {
+        sync_step(self);
+      }
+    });
+  });
+}
+
+void sync_step(CoordinatorActor* self) {
+  auto& s = self->state;
+  const SimulationSettings& settings = settings_of(self);
+  s.step_positions.clear();
+  ActRequest act;
+  act.slate_size = settings.slate_size;
+  for (std::size_t p = 0; p < s.slots.size(); ++p) {
+    if (!s.slots[p].active)
+      continue;
+    s.step_positions.push_back(p);
+    act.users.push_back(s.plan.population[p]);
+    act.steps.push_back(s.slots[p].step);
+    act.profile_versions.push_back(s.slots[p].profile_version);
+  }
+  const std::uint32_t step = s.slots[s.step_positions.front()].step;
+  accumulator(self, step).started = Clock::now();
+  self->request(s.plan.agent, caf::infinite, act_atom_v, std::move(act))
+      .then(
+          [self, step](SlateBatch& slates) {
+            auto& st = self->state;
+            const std::uint32_t k = settings_of(self).slate_size;
+            st.step_slates = std::move(slates.items);
+            st.step_replies.assign(st.step_positions.size(), std::nullopt);
+            st.step_pending = st.step_positions.size();
+            const std::uint64_t token = st.step_token = st.next_token++;
+            for (std::size_t i = 0; i < st.step_positions.size(); ++i) {
+              const auto slate = std::span<const ItemIndex>(st.step_slates).subspan(i * k, k);
+              RateRequest request{st.episode, step,
+                                  std::vector<ItemIndex>(slate.begin(), slate.end())};
+              self->request((*st.plan.users)[st.step_positions[i]], caf::infinite,
+                            std::move(request))
+                  .then(
+                      [self, token, i](UserFeedback& feedback) {
+                        auto& s2 = self->state;
+                        if (s2.step_token != token)
+                          return;  // late: the step has closed
+                        s2.step_replies[i] = std::move(feedback);
+                        if (--s2.step_pending == 0)
+                          close_sync_step(self);
+                      },
+                      [self, token, i](const caf::error& error) {
+                        auto& s2 = self->state;
+                        if (s2.step_token != token)
+                          return;
+                        UserFeedback failed;
+                        failed.failure = describe(error);
+                        s2.step_replies[i] = std::move(failed);
+                        if (--s2.step_pending == 0)
+                          close_sync_step(self);
+                      });
+            }
+            self->delayed_send(self, settings_of(self).step_deadline, deadline_atom_v, token);
+          },
+          [self](const caf::error& error) {
+            self->state.done.deliver(error);
+            self->quit(error);
+          });
+}
+
+// ---- async mode ------------------------------------------------------------
+
+void async_user_done(CoordinatorActor* self, std::size_t position, std::span<const ItemIndex> slate,
+                     const UserFeedback* feedback, bool late) {
+  auto& s = self->state;
+  UserSlot& slot = s.slots[position];
+  slot.waiting = false;
+  const std::uint32_t step = slot.step;
+  settle_user_step(self, position, step, slate, feedback, late, s.pending_learn);
+  auto& acc = accumulator(self, step);
+  acc.finished = std::max(acc.finished, Clock::now());
+  if (slot.active)
+    s.ready.push_back(position);
+  report_progress(self, false);
+  if (s.active == 0 && !s.act_outstanding) {
+    learn_then(self, std::move(s.pending_learn), [self] { end_episode(self); });
+    self->state.pending_learn = LearnBatch{};
+    return;
+  }
+  async_pump(self);
+}
+
+void async_pump(CoordinatorActor* self) {
+  auto& s = self->state;
+  if (s.act_outstanding || s.ready.empty())
+    return;
+  const SimulationSettings& settings = settings_of(self);
+  std::vector<std::size_t> positions = std::move(s.ready);
+  s.ready.clear();
+  // The users' own order: which users are ready together depends on timing,
+  // but each user's slate must not.
+  std::sort(positions.begin(), positions.end());
+  ActRequest act;
+  act.slate_size = settings.slate_size;
+  for (const auto p : positions) {
+    act.users.push_back(s.plan.population[p]);
+    act.steps.push_back(s.slots[p].step);
+    act.profile_versions.push_back(s.slots[p].profile_version);
+    auto& acc = accumulator(self, s.slots[p].step);
+    if (acc.started == Clock::time_point{})
+      acc.started = Clock::now();
+  }
+  learn_then(self, std::move(s.pending_learn), [] {});
+  s.pending_learn = LearnBatch{};
+  s.act_outstanding = true;
+  self->request(s.plan.agent, caf::infinite, act_atom_v, std::move(act))
+      .then(
+          [self, positions](SlateBatch& slates) {
+            auto& st = self->state;
+            st.act_outstanding = false;
+            const std::uint32_t k = settings_of(self).slate_size;
+            for (std::size_t i = 0; i < positions.size(); ++i) {
+              const std::size_t p = positions[i];
+              UserSlot& slot = st.slots[p];
+              std::vector<ItemIndex> slate(
+                  slates.items.begin() + static_cast<std::ptrdiff_t>(i * k),
+                  slates.items.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
+              slot.waiting = true;
+              slot.slate = slate;
+              slot.sent_at = Clock::now();
+              const std::uint64_t token = slot.token = st.next_token++;
+              RateRequest request{st.episode, slot.step, slate};
+              self->request((*st.plan.users)[p], caf::infinite, std::move(request))
+                  .then(
+                      [self, p, token, slate](UserFeedback& feedback) {
+                        if (self->state.slots[p].token != token || !self->state.slots[p].waiting)
+                          return;
+                        async_user_done(self, p, slate, &feedback, false);
+                      },
+                      [self, p, token, slate](const caf::error& error) {
+                        if (self->state.slots[p].token != token || !self->state.slots[p].waiting)
+                          return;
+                        UserFeedback failed;
+                        failed.failure = describe(error);
+                        async_user_done(self, p, slate, &failed, false);
+                      });
+            }
+            async_pump(self);
+          },
+          [self](const caf::error& error) {
+            self->state.done.deliver(error);
+            self->quit(error);
+          });
+}
+
+// Async deadlines: a sweep marks users waiting too long as late.
+void async_sweep(CoordinatorActor* self) {
+  auto& s = self->state;
+  const auto deadline = settings_of(self).step_deadline;
+  const auto now = Clock::now();
+  // A late user's slate is settled without ratings; its late answer is dropped.
+  std::vector<std::size_t> late;
+  for (std::size_t p = 0; p < s.slots.size(); ++p) {
+    if (s.slots[p].waiting && now - s.slots[p].sent_at >= deadline)
+      late.push_back(p);
+  }
+  for (const auto p : late) {
+    ++s.slots[p].token;  // the answer, if it comes, is for an old token
+    const std::vector<ItemIndex> slate = std::move(s.slots[p].slate);
+    async_user_done(self, p, slate, nullptr, true);
+  }
+}
+
+// ---- episodes --------------------------------------------------------------
+
+void begin_steps(CoordinatorActor* self) {
+  auto& s = self->state;
+  if (settings_of(self).mode == StepMode::kSync) {
+    sync_step(self);
+    return;
+  }
+  s.ready.clear();
+  for (std::size_t p = 0; p < s.slots.size(); ++p)
+    s.ready.push_back(p);
+  async_pump(self);
+}
+
+void start_episode(CoordinatorActor* self) {
+  auto& s = self->state;
+  const SimulationSettings& settings = settings_of(self);
+  for (auto& slot : s.slots) {
+    slot = UserSlot{};
+    if (settings.leaving.enabled)
+      slot.satisfaction.emplace(settings.leaving);
+  }
+  s.active = s.slots.size();
+  s.steps.clear();
+  // Every user starts the episode from its phase-1 profile.
+  auto remaining = std::make_shared<std::size_t>(s.slots.size());
+  for (std::size_t p = 0; p < s.slots.size(); ++p) {
+    self->request((*s.plan.users)[p], caf::infinite, reset_atom_v, s.episode)
+        .then(
+            [self, remaining, p](const ProfileSnapshot& snapshot) {
+              self->state.slots[p].profile_version = static_cast<std::uint32_t>(snapshot.version);
+              if (--*remaining == 0)
+                begin_steps(self);
+            },
+            [self](const caf::error& error) {
+              self->state.done.deliver(error);
+              self->quit(error);
+            });
+  }
+}
+
+void finish_run(CoordinatorActor* self) {
+  auto& s = self->state;
+  auto& summary = s.summary;
+  summary.agent = s.plan.agent_name;
+  summary.seconds = std::chrono::duration<double>(Clock::now() - s.run_started).count();
+  double reward_sum = 0.0;
+  std::int64_t rated = 0;
+  for (std::size_t step = 0; step < s.reward_sum_by_step.size(); ++step) {
+    summary.reward_by_step.push_back(s.rated_by_step[step] > 0
+                                         ? s.reward_sum_by_step[step] /
+                                               static_cast<double>(s.rated_by_step[step])
+                                         : 0.0);
+    reward_sum += s.reward_sum_by_step[step];
+    rated += s.rated_by_step[step];
+  }
+  summary.mean_reward = rated > 0 ? reward_sum / static_cast<double>(rated) : 0.0;
+  summary.mean_rating = rated > 0 ? s.rating_sum / static_cast<double>(rated) : 0.0;
+  report_progress(self, true);
+  s.done.deliver(std::move(summary));
+  self->quit();
+}
+
+caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<CoordinatorPlan> plan) {
+  auto& s = self->state;
+  s.plan = std::move(*plan);
+  s.slots.resize(s.plan.population.size());
+  s.history.resize(s.plan.population.size());
+  if (s.plan.training) {
+    for (std::size_t p = 0; p < s.plan.population.size(); ++p) {
+      for (const RatingIndex r : s.plan.training->of(s.plan.population[p])) {
+        s.history[p].push_back(s.plan.dataset->ratings().item(r));
+      }
+      std::sort(s.history[p].begin(), s.history[p].end());
+    }
+  }
+  return {
+      [self](run_atom) -> caf::result<AgentRunSummary> {
+        auto& st = self->state;
+        st.done = self->make_response_promise();
+        st.run_started = st.last_progress = Clock::now();
+        if (st.slots.empty()) {
+          st.summary.agent = st.plan.agent_name;
+          return st.summary;
+        }
+        if (settings_of(self).mode == StepMode::kAsync) {
+          // Sweep for late users a few times per deadline.
+          self->delayed_send(self, settings_of(self).step_deadline / 4, deadline_atom_v,
+                             std::uint64_t{0});
+        }
+        start_episode(self);
+        return st.done;
+      },
+      [self](deadline_atom, std::uint64_t token) {
+        auto& st = self->state;
+        if (settings_of(self).mode == StepMode::kAsync) {
+          async_sweep(self);
+          self->delayed_send(self, settings_of(self).step_deadline / 4, deadline_atom_v,
+                             std::uint64_t{0});
+          return;
+        }
+        if (st.step_token == token && st.step_pending > 0) {
+          spdlog::warn("step deadline: {} of {} users late", st.step_pending,
+                       st.step_positions.size());
+          close_sync_step(self);
+        }
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_coordinator(caf::actor_system& system, CoordinatorPlan plan) {
+  return system.spawn(coordinator_behavior, std::make_shared<CoordinatorPlan>(std::move(plan)));
+}
+
+}  // namespace lusifer

@@ -1,0 +1,56 @@
+#pragma once
+
+// The coordinator: runs the episodes of one agent over a population of
+// simulated users, thousands at once.
+//
+// A step: (1) ask the agent for the slates of all active users in one
+// message; (2) send each user actor its slate; (3) gather the feedback, with
+// a per-step deadline after which the missing users are recorded as late;
+// (4) compute the rewards; (5) the users fold the feedback into their
+// profiles as part of answering; (6) let the agent learn, and record the step
+// to the run store (the store's flush closes the step).
+//
+// Modes: sync, a barrier per step (a vector environment: every user is at
+// the same step); async, every user's episode moves at its own pace, the
+// agent serving whichever users are ready in batches, so one slow LLM answer
+// holds nobody else up.
+//
+//   (run_atom) -> AgentRunSummary   runs every episode, then answers
+//
+// A user leaves (terminated) when the satisfaction model says so; the
+// horizon ends the others (truncated). Same seed, settings and answers
+// (offline model or a replayed cache) give the same run in sync mode, and in
+// async mode for agents whose slates do not depend on other users' feedback.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "engine/data/dataset.hpp"
+#include "engine/rl/simulation_settings.hpp"
+#include "engine/sim/history_batches.hpp"
+#include "messages/rl_messages.hpp"
+
+namespace lusifer {
+
+struct CoordinatorPlan {
+  std::string agent_name;
+  caf::actor agent;
+  const Dataset* dataset = nullptr;
+  std::shared_ptr<const TrainingHistories> training;  // "already seen" = in the training history
+  std::vector<UserIndex> population;
+  std::shared_ptr<const std::vector<caf::actor>> users;  // users[i] simulates population[i]
+  SimulationSettings settings;
+  caf::actor store;    // invalid: nothing recorded
+  caf::actor gateway;  // for LLM counters in progress reports; may be invalid
+  // Called with each progress report (on the coordinator's thread).
+  std::function<void(const ProgressReport&)> on_progress;
+};
+
+caf::actor spawn_coordinator(caf::actor_system& system, CoordinatorPlan plan);
+
+}  // namespace lusifer

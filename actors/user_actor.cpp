@@ -1,0 +1,308 @@
+#include "actors/user_actor.hpp"
+
+#include <deque>
+#include <functional>
+#include <optional>
+
+#include <caf/all.hpp>
+#include <fmt/format.h>
+
+#include "engine/core/json_writer.hpp"
+#include "engine/sim/offline_backend.hpp"
+#include "messages/errors.hpp"
+#include "messages/type_ids.hpp"
+
+namespace lusifer {
+namespace {
+
+struct ProfileVersion {
+  std::int32_t version = 0;
+  std::string text;
+  std::string change;
+  std::string source;  // history-batch, feedback, cold-start
+  std::int32_t batch = 0;
+  std::int64_t episode = -1;
+  std::int64_t step = -1;
+};
+
+struct UserState {
+  std::shared_ptr<const UserWorld> world;
+  UserIndex user = 0;
+  std::vector<ProfileVersion> versions;
+  std::size_t base_versions = 0;  // versions at the end of phase 1
+  // Version numbers never repeat, across episodes and agents: a reset returns
+  // to the phase-1 profile, but the store keeps every version it was sent.
+  std::int32_t last_version = 0;
+  std::deque<Interaction> window;
+  std::vector<Interaction> since_update;  // feedback not yet folded into the profile
+  std::optional<OfflineUserState> offline;
+  std::optional<OfflineUserState> offline_base;
+  std::uint32_t episode = 0;
+};
+
+using UserActor = caf::stateful_actor<UserState>;
+using Answer = caf::expected<LlmTaskResult>;
+
+const UserWorld& world_of(UserActor* self) {
+  return *self->state.world;
+}
+
+ExternalId external_id(UserActor* self) {
+  return world_of(self).dataset->user(self->state.user).id;
+}
+
+const std::string& current_profile(UserActor* self) {
+  static const std::string empty;
+  return self->state.versions.empty() ? empty : self->state.versions.back().text;
+}
+
+std::int32_t current_version(UserActor* self) {
+  return self->state.versions.empty() ? 0 : self->state.versions.back().version;
+}
+
+// Asks the LLM (through the gateway) or the offline model; `done` runs once.
+void ask(UserActor* self, LlmTask task, std::function<void(Answer)> done) {
+  const UserWorld& w = world_of(self);
+  if (w.offline) {
+    if (!self->state.offline)
+      self->state.offline = w.offline->new_state(self->state.user);
+    done(answer_offline_task(*w.offline, task, *self->state.offline));
+    return;
+  }
+  // await: the user answers nothing else until its LLM has answered.
+  self->request(w.gateway, w.llm_timeout, std::move(task))
+      .await([done](LlmTaskReply& reply) { done(std::move(reply.result)); },
+             [done](caf::error& error) { done(std::move(error)); });
+}
+
+void record(UserActor* self, StoreBatch batch) {
+  if (world_of(self).store && !batch.empty())
+    self->send(world_of(self).store, std::move(batch));
+}
+
+void add_version(UserActor* self, ProfileVersion v) {
+  auto& s = self->state;
+  v.version = ++s.last_version;
+  if (world_of(self).settings.record != RecordLevel::kSummary) {
+    StoreBatch batch;
+    batch.versions.push_back(ProfileVersionRow{external_id(self), v.version, v.text, v.change,
+                                               v.source, v.batch, v.episode, v.step});
+    record(self, std::move(batch));
+  }
+  s.versions.push_back(std::move(v));
+}
+
+std::string demographics_json(const User& user) {
+  std::string out;
+  JsonWriter json(out);
+  json.begin_object();
+  if (const auto& d = user.demographics) {
+    if (d->age)
+      json.field("age", *d->age);
+    if (!d->age_group.empty())
+      json.field("age_group", d->age_group);
+    if (!d->gender.empty())
+      json.field("gender", d->gender);
+    if (!d->occupation.empty())
+      json.field("occupation", d->occupation);
+  }
+  json.end_object();
+  return out;
+}
+
+void record_user(UserActor* self, std::string status, std::string reason) {
+  if (world_of(self).settings.record == RecordLevel::kSummary)
+    return;
+  StoreBatch batch;
+  batch.users.push_back(UserRow{external_id(self),
+                                demographics_json(world_of(self).dataset->user(self->state.user)),
+                                std::move(status), std::move(reason)});
+  record(self, std::move(batch));
+}
+
+void reset_window(UserActor* self) {
+  auto& s = self->state;
+  const UserWorld& w = world_of(self);
+  s.window.clear();
+  s.since_update.clear();
+  if (w.training) {
+    for (const auto& i : recent_interactions(*w.dataset, *w.training, s.user, w.settings.window)) {
+      s.window.push_back(i);
+    }
+  }
+}
+
+// Builds the profile batch by batch; `next` is the batch to send.
+void build_profile(UserActor* self, std::shared_ptr<ProfileJob> job, std::size_t next,
+                   caf::typed_response_promise<ProfileOutcome> promise) {
+  auto& s = self->state;
+  const bool cold = job->batches.empty();
+  if (!cold && next == job->batches.size()) {
+    s.base_versions = s.versions.size();
+    if (s.offline)
+      s.offline_base = s.offline;
+    record_user(self, "built", "");
+    promise.deliver(ProfileOutcome{s.user, true, current_version(self), {}});
+    return;
+  }
+  LlmTask task;
+  task.kind = next == 0 ? TaskKind::kCreateProfile : TaskKind::kUpdateProfile;
+  task.user = s.user;
+  task.profile = current_profile(self);
+  if (!cold)
+    task.interactions = job->batches[next];
+  task.priority = TaskPriority::kBulk;
+  ask(self, std::move(task), [self, job, next, cold, promise](Answer answer) mutable {
+    auto& st = self->state;
+    std::string failure;
+    if (!answer) {
+      failure = describe(answer.error());
+    } else if (answer->profile.empty()) {
+      failure = answer->problem.empty() ? "the answer held no profile" : answer->problem;
+    }
+    if (!failure.empty()) {
+      failure = fmt::format("batch {} of {}: {}", next + 1,
+                            std::max<std::size_t>(1, job->batches.size()), failure);
+      st.base_versions = st.versions.size();
+      record_user(self, "failed", failure);
+      promise.deliver(ProfileOutcome{st.user, false, current_version(self), failure});
+      return;
+    }
+    add_version(self, ProfileVersion{0, std::move(answer->profile), std::move(answer->change),
+                                     cold ? "cold-start" : "history-batch",
+                                     static_cast<std::int32_t>(next + 1), -1, -1});
+    if (cold) {
+      st.base_versions = st.versions.size();
+      if (st.offline)
+        st.offline_base = st.offline;
+      record_user(self, "built", "");
+      promise.deliver(ProfileOutcome{st.user, true, current_version(self), {}});
+      return;
+    }
+    build_profile(self, job, next + 1, promise);
+  });
+}
+
+// After a rated slate: fold the feedback into the profile every update_every slates.
+void maybe_update(UserActor* self, const RateRequest& request, UserFeedback feedback,
+                  caf::typed_response_promise<UserFeedback> promise) {
+  auto& s = self->state;
+  const auto every = world_of(self).settings.update_every;
+  const std::size_t slate = std::max<std::size_t>(1, request.items.size());
+  if (every == 0 || s.since_update.size() < every * slate) {
+    promise.deliver(std::move(feedback));
+    return;
+  }
+  LlmTask task;
+  task.kind = TaskKind::kUpdateProfile;
+  task.user = s.user;
+  task.profile = current_profile(self);
+  task.interactions = std::move(s.since_update);
+  s.since_update.clear();
+  ask(self, std::move(task),
+      [self, request, feedback = std::move(feedback), promise](Answer answer) mutable {
+        if (answer && !answer->profile.empty()) {
+          add_version(self, ProfileVersion{0, std::move(answer->profile), std::move(answer->change),
+                                           "feedback", 0, request.episode, request.step});
+          feedback.updated_version = current_version(self);
+          feedback.profile_change = self->state.versions.back().change;
+        }
+        // A failed update leaves the profile as it was; the ratings stand.
+        promise.deliver(std::move(feedback));
+      });
+}
+
+void rate(UserActor* self, RateRequest request, caf::typed_response_promise<UserFeedback> promise) {
+  auto& s = self->state;
+  const UserWorld& w = world_of(self);
+  LlmTask task;
+  task.kind = TaskKind::kRateItems;
+  task.user = s.user;
+  task.profile = current_profile(self);
+  const std::size_t context = std::min(w.settings.recent_in_prompt, s.window.size());
+  task.interactions.assign(s.window.end() - static_cast<std::ptrdiff_t>(context), s.window.end());
+  task.candidates = request.items;
+  task.priority = TaskPriority::kInteractive;
+  const std::int32_t version = current_version(self);
+  ask(self, std::move(task), [self, request, version, promise](Answer answer) mutable {
+    auto& st = self->state;
+    const UserWorld& wd = world_of(self);
+    UserFeedback feedback;
+    feedback.user = st.user;
+    feedback.step = request.step;
+    feedback.profile_version = version;
+    if (!answer) {
+      feedback.failure = describe(answer.error());
+      feedback.missing = request.items;
+      promise.deliver(std::move(feedback));
+      return;
+    }
+    // Slate order, whatever order the answer used.
+    const std::int64_t now = static_cast<std::int64_t>(request.episode) * 1'000'000 + request.step;
+    for (const ItemIndex item : request.items) {
+      const auto it = std::find_if(answer->ratings.begin(), answer->ratings.end(),
+                                   [&](const ItemRating& r) { return r.item == item; });
+      if (it == answer->ratings.end()) {
+        feedback.missing.push_back(item);
+        continue;
+      }
+      if (wd.calibration) {
+        feedback.calibrated.push_back(static_cast<float>(wd.calibration->map(st.user, it->rating)));
+      }
+      const Interaction seen{item, it->rating, now};
+      st.window.push_back(seen);
+      if (st.window.size() > wd.settings.window)
+        st.window.pop_front();
+      st.since_update.push_back(seen);
+      feedback.ratings.push_back(std::move(*it));
+    }
+    maybe_update(self, request, std::move(feedback), promise);
+  });
+}
+
+ProfileSnapshot snapshot(UserActor* self) {
+  auto& s = self->state;
+  return ProfileSnapshot{s.user, current_version(self), current_profile(self),
+                         std::vector<Interaction>(s.window.begin(), s.window.end())};
+}
+
+caf::behavior user_behavior(UserActor* self, std::shared_ptr<const UserWorld> world,
+                            UserIndex user) {
+  self->state.world = std::move(world);
+  self->state.user = user;
+  reset_window(self);
+  return {
+      [self](ProfileJob& job) -> caf::result<ProfileOutcome> {
+        auto promise = self->make_response_promise<ProfileOutcome>();
+        self->state.versions.clear();
+        self->state.offline.reset();
+        build_profile(self, std::make_shared<ProfileJob>(std::move(job)), 0, promise);
+        return promise;
+      },
+      [self](RateRequest& request) -> caf::result<UserFeedback> {
+        if (request.items.empty())
+          return make_error(Errc::kInvalidRequest, "an empty slate");
+        auto promise = self->make_response_promise<UserFeedback>();
+        rate(self, std::move(request), promise);
+        return promise;
+      },
+      [self](reset_atom, std::uint32_t episode) {
+        auto& s = self->state;
+        s.episode = episode;
+        s.versions.resize(s.base_versions);
+        s.offline = s.offline_base;
+        reset_window(self);
+        return snapshot(self);
+      },
+      [self](profile_atom) { return snapshot(self); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_user_actor(caf::actor_system& system, std::shared_ptr<const UserWorld> world,
+                            UserIndex user) {
+  return system.spawn(user_behavior, std::move(world), user);
+}
+
+}  // namespace lusifer

@@ -2,13 +2,13 @@
 // recommenders. This file only parses global options and dispatches; each
 // subcommand lives in its own file.
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
 #include "engine/core/input_error.hpp"
@@ -24,7 +24,8 @@ constexpr int kExitFailure = 1;
 int main(int argc, char** argv) {
   CLI::App app{"lusifer: LLM-based user simulation for recommender systems"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", fmt::format("lusifer {} ({})", LUSIFER_VERSION, LUSIFER_GIT_REVISION));
+  app.set_version_flag("--version",
+                       fmt::format("lusifer {} ({})", LUSIFER_VERSION, LUSIFER_GIT_REVISION));
 
   std::string log_level = "info";
   std::string log_format = "text";
@@ -42,6 +43,11 @@ int main(int argc, char** argv) {
   });
 
   lusifer::cli::register_data_commands(app);
+  lusifer::cli::register_simulate_commands(app);
+  lusifer::cli::register_evaluate_command(app);
+  lusifer::cli::register_export_command(app);
+  lusifer::cli::register_mock_llm_command(app);
+  lusifer::cli::register_serve_command(app);
 
   try {
     app.parse(argc, argv);

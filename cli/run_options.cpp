@@ -1,0 +1,48 @@
+#include "cli/run_options.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "engine/config/config_override.hpp"
+#include "messages/type_ids.hpp"
+
+namespace lusifer::cli {
+
+void add_run_options(CLI::App& cmd, RunOptions& o) {
+  cmd.add_option("--config", o.config, "run configuration (TOML)")->required();
+  cmd.add_option("--set", o.overrides,
+                 "override one key, e.g. --set simulation.horizon=30 (repeatable)");
+  cmd.add_option("--out", o.out, "run directory (default: [run] directory / <name>-<time>)");
+}
+
+RunSettings load_run_settings(const RunOptions& o) {
+  ConfigFile file = ConfigFile::load(o.config);
+  apply_overrides(file, o.overrides);
+  return read_run_settings(file);
+}
+
+std::filesystem::path run_directory(const RunOptions& o, const RunSettings& settings) {
+  if (!o.out.empty())
+    return o.out;
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  return settings.runs_directory /
+         fmt::format("{}-{:%Y%m%d-%H%M%S}", settings.name, fmt::gmtime(now));
+}
+
+std::unique_ptr<caf::actor_system_config> make_actor_system_config() {
+  auto config = std::make_unique<caf::actor_system_config>();
+  register_message_types(*config);
+  const auto cores = std::max(1u, std::thread::hardware_concurrency());
+  config->set("scheduler.max-threads", static_cast<std::size_t>(cores));
+  // Work sharing, not stealing: with few cores, stealing workers burn CPU
+  // polling for work between the simulation's bursts (measured: bench/README.md).
+  config->set("scheduler.policy", caf::atom("sharing"));
+  config->set("logger.verbosity", caf::atom("quiet"));
+  return config;
+}
+
+}  // namespace lusifer::cli

@@ -1,0 +1,39 @@
+#pragma once
+
+// What the commands that run a simulation (simulate, profile, evaluate,
+// serve) share: their common flags, reading the run's settings with the
+// overrides applied, naming the run's directory, and the actor system's
+// configuration.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include "engine/rl/run_settings.hpp"
+
+namespace lusifer::cli {
+
+struct RunOptions {
+  std::string config;
+  std::vector<std::string> overrides;
+  std::string out;
+};
+
+// Adds --config (required), --set (repeatable) and --out.
+void add_run_options(CLI::App& cmd, RunOptions& options);
+
+// Reads every section of the config file with the overrides applied; an
+// unknown key or a wrong type is an error naming the key, file and line.
+RunSettings load_run_settings(const RunOptions& options);
+
+// --out, or <[run] directory>/<name>-<UTC time>.
+std::filesystem::path run_directory(const RunOptions& options, const RunSettings& settings);
+
+// Message types registered, one scheduler thread per core, CAF's own logger quiet.
+std::unique_ptr<caf::actor_system_config> make_actor_system_config();
+
+}  // namespace lusifer::cli

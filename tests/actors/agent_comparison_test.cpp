@@ -1,0 +1,44 @@
+// A real run of a few steps: on the synthetic world, whose users have tastes
+// an agent can learn, LinUCB earns more reward per rated item than random.
+
+#include <map>
+
+#include <catch2/catch.hpp>
+
+#include "tests/actors/actor_test_support.hpp"
+
+namespace lusifer::testing {
+namespace {
+
+TEST_CASE("LinUCB earns more reward per rated item than random", "[actors][agents]") {
+  SimulationFixture fixture({"simulation.horizon=5", R"(agents.run=["linucb", "random"])"});
+  fixture.build_profiles();
+  const auto summaries = fixture.runner().run_agents();
+  const StoredRun run = fixture.finish();
+
+  REQUIRE(summaries.size() == 2);
+  const AgentRunSummary& linucb = summaries[0];
+  const AgentRunSummary& random = summaries[1];
+  REQUIRE(linucb.agent == "linucb");
+  REQUIRE(random.agent == "random");
+  CHECK(linucb.rated_items == random.rated_items);
+  CHECK(linucb.rated_items == kWorldUsers * 5 * 5);
+  INFO("linucb " << linucb.mean_reward << ", random " << random.mean_reward);
+  CHECK(linucb.mean_reward > random.mean_reward);
+
+  // The summaries' means are the store's.
+  std::map<std::string, std::pair<double, std::size_t>> sums;
+  for (const FeedbackRow& row : run.feedback) {
+    auto& [sum, n] = sums[row.agent];
+    sum += row.reward.value_or(0.0);
+    ++n;
+  }
+  for (const AgentRunSummary* s : {&linucb, &random}) {
+    const auto& [sum, n] = sums.at(s->agent);
+    CHECK(n == s->rated_items);
+    CHECK(s->mean_reward == Approx(sum / static_cast<double>(n)).epsilon(1e-6));
+  }
+}
+
+}  // namespace
+}  // namespace lusifer::testing

@@ -1,7 +1,9 @@
 #include "engine/sim/offline_backend.hpp"
 
 #include <cmath>
+#include <span>
 #include <unordered_set>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -55,13 +57,18 @@ LlmTaskResult answer_with_state(const OfflineUserModel& model, const LlmTask& ta
     }
     case TaskKind::kRateItems: {
       const auto bad = outside_catalog(model, task.candidates);
+      // The usual slate is all valid: rate it as it is, without a copy.
       std::vector<ItemIndex> valid;
-      valid.reserve(task.candidates.size());
-      for (const ItemIndex i : task.candidates)
-        if (i < model.dataset().catalog().size())
-          valid.push_back(i);
-      std::vector<OfflineRating> ratings;
-      model.rate(state, valid, ratings, true);
+      std::span<const ItemIndex> rated = task.candidates;
+      if (!bad.empty()) {
+        for (const ItemIndex i : task.candidates)
+          if (i < model.dataset().catalog().size())
+            valid.push_back(i);
+        rated = valid;
+      }
+      // Reused by the thread: one vector per slate less on the step path.
+      thread_local std::vector<OfflineRating> ratings;
+      model.rate(state, rated, ratings, true);
       result.ratings.reserve(ratings.size());
       for (OfflineRating& r : ratings)
         result.ratings.push_back({r.item, r.rating, std::move(r.explanation)});

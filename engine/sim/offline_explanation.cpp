@@ -158,6 +158,9 @@ std::string format_scale_value(double value) {
 void append_offline_explanation(std::string& out, const OfflineExplanationContext& context,
                                 ItemIndex, const OfflineScore& score) {
   const OfflineDrivers& d = score.drivers;
+  // Explanations run to about 100-250 characters: one allocation, not a
+  // string growing four times.
+  out.reserve(out.size() + 256);
   std::array<Reason, 6> all{};
   std::size_t n = 0;
   auto consider = [&](ReasonKind kind, double value, bool usable) {
@@ -186,8 +189,19 @@ void append_offline_explanation(std::string& out, const OfflineExplanationContex
   auto by_size = [](const Reason& a, const Reason& b) {
     return std::abs(a.value) > std::abs(b.value);
   };
-  std::stable_sort(ups.begin(), ups.begin() + static_cast<std::ptrdiff_t>(n_up), by_size);
-  std::stable_sort(downs.begin(), downs.begin() + static_cast<std::ptrdiff_t>(n_down), by_size);
+  // Stable insertion sorts: std::stable_sort would allocate a buffer for
+  // these few reasons on every explanation.
+  const auto stable_sort_few = [&](std::array<Reason, 6>& reasons, std::size_t count) {
+    for (std::size_t k = 1; k < count; ++k) {
+      const Reason moving = reasons[k];
+      std::size_t j = k;
+      for (; j > 0 && by_size(moving, reasons[j - 1]); --j)
+        reasons[j] = reasons[j - 1];
+      reasons[j] = moving;
+    }
+  };
+  stable_sort_few(ups, n_up);
+  stable_sort_few(downs, n_down);
 
   // The anchor: the user's usual rating (the baseline without the item).
   out += "Rated ";

@@ -1,8 +1,8 @@
 #include "engine/sim/offline_taste.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <iterator>
 #include <vector>
@@ -49,8 +49,12 @@ struct Scratch {
   std::vector<OfflineLeaning> liked, disliked;
 };
 
-bool by_key(const OfflineLeaning& a, const OfflineLeaning& b) noexcept { return a.key < b.key; }
-bool key_below(const OfflineLeaning& a, std::uint32_t key) noexcept { return a.key < key; }
+bool by_key(const OfflineLeaning& a, const OfflineLeaning& b) noexcept {
+  return a.key < b.key;
+}
+bool key_below(const OfflineLeaning& a, std::uint32_t key) noexcept {
+  return a.key < key;
+}
 
 template <class Visit>
 void for_each_key(LeaningKind kind, const TasteEvidence& evidence, Visit&& visit) {
@@ -241,8 +245,9 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
       const auto& kept = taste.of(rules.kind);
       c.kept = std::any_of(kept.begin(), kept.end(),
                            [&](const OfflineLeaning& l) { return l.key == now.key; });
-      const auto found = std::lower_bound(batch_sums[k].begin(), batch_sums[k].end(), now.key,
-                                          [](const BatchEntry& e, std::uint32_t key) { return e.key < key; });
+      const auto found =
+          std::lower_bound(batch_sums[k].begin(), batch_sums[k].end(), now.key,
+                           [](const BatchEntry& e, std::uint32_t key) { return e.key < key; });
       if (found != batch_sums[k].end() && found->key == now.key) {
         c.batch_count = found->sum.count;
         c.batch_mean = static_cast<float>(found->sum.rating / found->sum.count);

@@ -401,11 +401,16 @@ struct OfflineUserModel::Fitted {
     if (d && term != 0) {
       const auto n = std::min<std::size_t>(static_cast<std::size_t>(matches), matched.size());
       const double sign = term > 0 ? 1.0 : -1.0;
-      // Keywords are strongest first, so equal pulls keep the item's order.
-      std::stable_sort(matched.begin(), matched.begin() + static_cast<std::ptrdiff_t>(n),
-                       [&](const ThemeAffinity& a, const ThemeAffinity& b) {
-                         return sign * a.value > sign * b.value;
-                       });
+      // Keywords are strongest first, so equal pulls keep the item's order:
+      // a stable insertion sort (std::stable_sort would allocate a buffer
+      // for these few elements on every call).
+      for (std::size_t k = 1; k < n; ++k) {
+        const ThemeAffinity moving = matched[k];
+        std::size_t j = k;
+        for (; j > 0 && sign * moving.value > sign * matched[j - 1].value; --j)
+          matched[j] = matched[j - 1];
+        matched[j] = moving;
+      }
       int kept = 0;
       for (std::size_t k = 0; k < n && kept < 2; ++k) {
         if (sign * matched[k].value <= 0)
@@ -730,8 +735,17 @@ std::string OfflineUserModel::apply_batch(OfflineUserState& state,
   const OfflineTaste taste_before = state.taste;
   const std::vector<OfflineDrift> drift_before = state.drift;
 
-  // Only what a profile can name is tracked (see printable_genres_).
-  std::vector<std::vector<std::uint32_t>> themes(batch.size());
+  // Only what a profile can name is tracked (see printable_genres_). The
+  // themes of all items go into one buffer, filled before any span of it is
+  // taken.
+  std::vector<std::uint32_t> themes;
+  std::vector<std::size_t> theme_ends(batch.size());
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    for (const std::uint32_t term : content_.keywords(batch[k].item))
+      if (printable_terms_[term])
+        themes.push_back(term);
+    theme_ends[k] = themes.size();
+  }
   std::vector<TasteEvidence> evidence;
   evidence.reserve(batch.size());
   GenreResiduals residuals;
@@ -739,10 +753,10 @@ std::string OfflineUserModel::apply_batch(OfflineUserState& state,
   for (std::size_t k = 0; k < batch.size(); ++k) {
     const Interaction& i = batch[k];
     const GenreMask genres = catalog.items()[i.item].genres & printable_genres_;
-    for (const std::uint32_t term : content_.keywords(i.item))
-      if (printable_terms_[term])
-        themes[k].push_back(term);
-    evidence.push_back({i.rating, genres, content_.decade(i.item), themes[k]});
+    const std::size_t first = k == 0 ? 0 : theme_ends[k - 1];
+    evidence.push_back(
+        {i.rating, genres, content_.decade(i.item),
+         std::span<const std::uint32_t>(themes).subspan(first, theme_ends[k] - first)});
     if (is_training_rating(state.user, i.item))
       continue;
     ++news;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <unordered_map>
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
@@ -27,9 +28,14 @@ struct UserSlot {
   std::vector<ItemIndex> recommended;  // this episode, sorted
   std::optional<Satisfaction> satisfaction;
   std::uint32_t profile_version = 0;
-  bool waiting = false;          // async: a rate request is out
-  std::vector<ItemIndex> slate;  // async: the slate of that request
-  std::uint64_t token = 0;
+  // Rate requests go out as plain messages, and a user's answers come back
+  // in order: CAF 0.17 keeps request(...).then handlers in a flat map that
+  // is searched linearly, which made a step of N users cost O(N^2). An answer
+  // is the current one when it is the last outstanding and still awaited.
+  bool waiting = false;
+  std::uint32_t outstanding = 0;  // rate requests sent and not answered yet
+  std::size_t step_index = 0;     // sync: the user's index in the step in flight
+  std::vector<ItemIndex> slate;   // async: the slate of the request in flight
   Clock::time_point sent_at{};
   std::string outcome;  // set when the episode ended for this user
   std::string reason;
@@ -52,6 +58,7 @@ struct CoordinatorState {
   CoordinatorPlan plan;
   std::vector<std::vector<ItemIndex>> history;  // per position, sorted training items
   std::vector<UserSlot> slots;
+  std::unordered_map<UserIndex, std::size_t> position_of;  // user -> index in slots
   caf::response_promise done;
   Clock::time_point run_started{};
   std::uint32_t episode = 0;
@@ -348,6 +355,8 @@ void close_sync_step(CoordinatorActor* self) {
   }
   accumulator(self, step).finished = Clock::now();
   s.step_token = 0;
+  for (const std::size_t p : s.step_positions)
+    s.slots[p].waiting = false;
   report_progress(self, false);
   learn_then(self, std::move(learn), [self] {
     record_then(self, false, [self] {
@@ -389,27 +398,11 @@ void sync_step(CoordinatorActor* self) {
               const auto slate = std::span<const ItemIndex>(st.step_slates).subspan(i * k, k);
               RateRequest request{st.episode, step,
                                   std::vector<ItemIndex>(slate.begin(), slate.end())};
-              self->request((*st.plan.users)[st.step_positions[i]], caf::infinite,
-                            std::move(request))
-                  .then(
-                      [self, token, i](UserFeedback& feedback) {
-                        auto& s2 = self->state;
-                        if (s2.step_token != token)
-                          return;  // late: the step has closed
-                        s2.step_replies[i] = std::move(feedback);
-                        if (--s2.step_pending == 0)
-                          close_sync_step(self);
-                      },
-                      [self, token, i](const caf::error& error) {
-                        auto& s2 = self->state;
-                        if (s2.step_token != token)
-                          return;
-                        UserFeedback failed;
-                        failed.failure = describe(error);
-                        s2.step_replies[i] = std::move(failed);
-                        if (--s2.step_pending == 0)
-                          close_sync_step(self);
-                      });
+              UserSlot& slot = st.slots[st.step_positions[i]];
+              slot.waiting = true;
+              slot.step_index = i;
+              ++slot.outstanding;
+              self->send((*st.plan.users)[st.step_positions[i]], std::move(request));
             }
             self->delayed_send(self, settings_of(self).step_deadline, deadline_atom_v, token);
           },
@@ -479,22 +472,8 @@ void async_pump(CoordinatorActor* self) {
               slot.waiting = true;
               slot.slate = slate;
               slot.sent_at = Clock::now();
-              const std::uint64_t token = slot.token = st.next_token++;
-              RateRequest request{st.episode, slot.step, slate};
-              self->request((*st.plan.users)[p], caf::infinite, std::move(request))
-                  .then(
-                      [self, p, token, slate](UserFeedback& feedback) {
-                        if (self->state.slots[p].token != token || !self->state.slots[p].waiting)
-                          return;
-                        async_user_done(self, p, slate, &feedback, false);
-                      },
-                      [self, p, token, slate](const caf::error& error) {
-                        if (self->state.slots[p].token != token || !self->state.slots[p].waiting)
-                          return;
-                        UserFeedback failed;
-                        failed.failure = describe(error);
-                        async_user_done(self, p, slate, &failed, false);
-                      });
+              ++slot.outstanding;
+              self->send((*st.plan.users)[p], RateRequest{st.episode, slot.step, std::move(slate)});
             }
             async_pump(self);
           },
@@ -516,7 +495,6 @@ void async_sweep(CoordinatorActor* self) {
       late.push_back(p);
   }
   for (const auto p : late) {
-    ++s.slots[p].token;  // the answer, if it comes, is for an old token
     const std::vector<ItemIndex> slate = std::move(s.slots[p].slate);
     async_user_done(self, p, slate, nullptr, true);
   }
@@ -589,6 +567,8 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
   auto& s = self->state;
   s.plan = std::move(*plan);
   s.slots.resize(s.plan.population.size());
+  for (std::size_t p = 0; p < s.plan.population.size(); ++p)
+    s.position_of[s.plan.population[p]] = p;
   s.history.resize(s.plan.population.size());
   if (s.plan.training) {
     for (std::size_t p = 0; p < s.plan.population.size(); ++p) {
@@ -614,6 +594,28 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
         }
         start_episode(self);
         return st.done;
+      },
+      [self](UserFeedback& feedback) {
+        auto& st = self->state;
+        const auto found = st.position_of.find(feedback.user);
+        if (found == st.position_of.end())
+          return;
+        const std::size_t p = found->second;
+        UserSlot& slot = st.slots[p];
+        if (slot.outstanding == 0)
+          return;
+        // Earlier answers belong to requests whose step closed without them.
+        if (--slot.outstanding > 0 || !slot.waiting)
+          return;
+        if (settings_of(self).mode == StepMode::kAsync) {
+          const std::vector<ItemIndex> slate = std::move(slot.slate);
+          async_user_done(self, p, slate, &feedback, false);
+          return;
+        }
+        slot.waiting = false;
+        st.step_replies[slot.step_index] = std::move(feedback);
+        if (--st.step_pending == 0)
+          close_sync_step(self);
       },
       [self](deadline_atom, std::uint64_t token) {
         auto& st = self->state;

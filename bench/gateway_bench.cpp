@@ -165,7 +165,7 @@ int render_only(const Options& o) {
   const double cpu0 = cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();
   for (std::size_t n = 0; n < o.requests; ++n) {
-    bytes += prepare_call(task_for(n), codec, settings, "sk-bench", 1).http.body.size();
+    bytes += prepare_call(task_for(n), codec, settings, "sk-bench", 1).http.body_view().size();
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print(

@@ -87,7 +87,9 @@ PreparedCall prepare_call(const LlmTask& task, const TaskCodec& codec,
   if (const auto auth = llm::auth_header(settings.profile, api_key)) {
     call.http.headers.set(auth->name, auth->value);
   }
-  call.http.body = llm::chat_request_body(call.request, settings.profile);
+  // Shared by every attempt of the call (each adds its own Idempotency-Key header).
+  call.http.shared_body =
+      std::make_shared<const std::string>(llm::chat_request_body(call.request, settings.profile));
   call.http.timeout = settings.request_timeout;
   return call;
 }

@@ -24,8 +24,9 @@ struct PreparedCall {
   llm::ChatRequest request;
   std::string cache_key;  // hex fingerprint: endpoint, model, messages, parameters (or empty)
   std::int64_t estimated_tokens = 0;  // prompt estimate + max output, for TPM
-  // Method, URL, headers (auth included), body. The Idempotency-Key header is
-  // the logical call's, added to each attempt by the gateway.
+  // Method, URL, headers (auth included), body (in http.shared_body, so that
+  // copying the request per attempt does not copy it). The Idempotency-Key
+  // header is the logical call's, added to each attempt by the gateway.
   HttpRequest http;
 };
 

@@ -94,8 +94,14 @@ struct HttpRequest {
   // User-Agent is added unless given.
   HttpHeaders headers;
   std::string body;
+  // When set, sent instead of `body` (which must then be empty): one rendered
+  // body shared, uncopied, by every attempt of a call.
+  std::shared_ptr<const std::string> shared_body;
   // Overrides HttpClientOptions::request_timeout for this request.
   std::optional<std::chrono::milliseconds> timeout;
+
+  // The bytes that go out as the body: *shared_body when set, else body.
+  std::string_view body_view() const noexcept { return shared_body ? *shared_body : body; }
 };
 
 struct HttpTimings {

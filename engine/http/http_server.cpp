@@ -9,10 +9,10 @@
 
 #include "engine/http/http_server.hpp"
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
@@ -230,6 +230,14 @@ class SessionImpl final : public Session {
   }
 
   void deliver(std::uint64_t generation, Action action) override {
+    // in_handler_ belongs to the strand: read it only from there.
+    if (stream_.get_executor().running_in_this_thread() && in_handler_) {
+      // Answered from inside the handler: dispatch() acts on it when the
+      // handler returns, which spares a trip through the strand's queue and
+      // the response timer (the mock answers most requests this way).
+      inline_action_.emplace(std::move(action));
+      return;
+    }
     net::post(stream_.get_executor(),
               [self = self(), generation, action = std::move(action)]() mutable {
                 self->on_action(generation, std::move(action));
@@ -387,6 +395,30 @@ class SessionImpl final : public Session {
     state_ = State::kAwaiting;
     core_.counters().requests.fetch_add(1, std::memory_order_relaxed);
     lowest().expires_never();
+
+    auto responder_state =
+        std::make_shared<detail::ResponderState>(core_.gate(), weak_from_this(), generation_);
+    responder_ = responder_state;
+    Responder responder(std::move(responder_state));
+    in_handler_ = true;
+    try {
+      core_.handler()(std::move(request), responder);
+    } catch (const std::exception& e) {
+      spdlog::error("http server: the request handler threw: {}", e.what());
+      responder.respond(HttpResponse::json_error(500, "internal error", "internal_error"));
+    } catch (...) {
+      spdlog::error("http server: the request handler threw a non-standard exception");
+      responder.respond(HttpResponse::json_error(500, "internal error", "internal_error"));
+    }
+    in_handler_ = false;
+    if (inline_action_) {
+      Action action = std::move(*inline_action_);
+      inline_action_.reset();
+      on_action(generation_, std::move(action));
+      return;
+    }
+    // Not answered yet: the answer comes later from another thread (through
+    // the strand's queue, after this), or the timer answers for it.
     response_timer_.expires_after(core_.options().response_timeout);
     response_timer_.async_wait([self = self(), generation = generation_](beast::error_code ec) {
       if (ec || generation != self->generation_ || self->state_ != State::kAwaiting)
@@ -401,20 +433,6 @@ class SessionImpl final : public Session {
                                    "response_timeout"),
           false, false);
     });
-
-    auto state =
-        std::make_shared<detail::ResponderState>(core_.gate(), weak_from_this(), generation_);
-    responder_ = state;
-    Responder responder(std::move(state));
-    try {
-      core_.handler()(std::move(request), responder);
-    } catch (const std::exception& e) {
-      spdlog::error("http server: the request handler threw: {}", e.what());
-      responder.respond(HttpResponse::json_error(500, "internal error", "internal_error"));
-    } catch (...) {
-      spdlog::error("http server: the request handler threw a non-standard exception");
-      responder.respond(HttpResponse::json_error(500, "internal error", "internal_error"));
-    }
   }
 
   // --- answering ----------------------------------------------------------
@@ -441,7 +459,8 @@ class SessionImpl final : public Session {
         auto& r = action.response;
         const std::string body = std::move(r.body);
         r.body.clear();
-        std::string bytes = serialize_head(r, body.size());
+        std::string bytes;
+        serialize_head(r, /*keep_alive=*/false, body.size(), bytes);
         bytes.append(body, 0, std::min(action.truncate_at, body.size()));
         write_raw_then_close(std::move(bytes));
         break;
@@ -479,61 +498,70 @@ class SessionImpl final : public Session {
     return {};
   }
 
-  void fill(http::response<http::string_body>& out, HttpResponse& r) {
+  // The status line and header fields of `r`, up to the empty line, as
+  // Beast's serializer writes them (same fields, same order): Content-Type,
+  // the handler's fields, "Connection: close" when not keeping the connection
+  // alive, and Content-Length unless the status forbids a body. Serialized by
+  // hand because Beast's field container and serializer cost allocations per
+  // response. An invalid response is replaced by a 500 first.
+  static void serialize_head(HttpResponse& r, bool keep_alive, std::size_t content_length,
+                             std::string& out) {
     if (const auto reason = invalid_reason(r); !reason.empty()) {
       spdlog::error("http server: the handler's response has {}; sending 500 instead", reason);
       r = HttpResponse::json_error(500, "the request handler produced an invalid response",
                                    "internal_error");
+      content_length = r.body.size();
     }
-    out.version(11);
-    out.result(static_cast<unsigned>(r.status));
+    const auto status = static_cast<unsigned>(r.status);
+    out.clear();
+    fmt::format_to(std::back_inserter(out), "HTTP/1.1 {} ", status);
+    out += sv(http::obsolete_reason(http::int_to_status(status)));
+    out += "\r\n";
     if (!r.content_type.empty() && !r.headers.contains("content-type")) {
-      out.set(http::field::content_type, r.content_type);
+      out += "Content-Type: ";
+      out += r.content_type;
+      out += "\r\n";
     }
-    for (const auto& f : r.headers)
-      out.insert(f.name, f.value);
-    out.body() = std::move(r.body);
-  }
-
-  std::string serialize_head(HttpResponse& r, std::size_t content_length) {
-    http::response<http::string_body> head;
-    fill(head, r);
-    head.body().clear();
-    head.content_length(content_length);
-    head.keep_alive(false);
-    std::ostringstream out;
-    out << head.base();
-    return out.str();
+    for (const auto& f : r.headers) {
+      out += f.name;
+      out += ": ";
+      out += f.value;
+      out += "\r\n";
+    }
+    if (!keep_alive)
+      out += "Connection: close\r\n";
+    if (status / 100 != 1 && status != 204 && status != 304)
+      fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n", content_length);
+    out += "\r\n";
   }
 
   void write_response(HttpResponse r, bool keep_alive, bool linger) {
     keep_alive = keep_alive && !stop_requested_;
-    response_ = {};
-    fill(response_, r);
-    response_.keep_alive(keep_alive);
-    if (head_ && state_ == State::kAwaiting) {
-      // A HEAD answer announces the length of the body it does not send.
-      const auto size = response_.body().size();
-      response_.body().clear();
-      response_.content_length(size);
-    } else {
-      response_.prepare_payload();
-    }
+    // A HEAD answer announces the length of the body it does not send.
+    const bool send_body = !(head_ && state_ == State::kAwaiting);
+    serialize_head(r, keep_alive, r.body.size(), out_head_);
+    // 1xx, 204 and 304 answers have no body (and announce no length).
+    const bool bodyless = r.status / 100 == 1 || r.status == 204 || r.status == 304;
+    if (send_body && !bodyless)
+      out_body_ = std::move(r.body);
     state_ = State::kWriting;
     lowest().expires_after(core_.options().write_timeout);
-    http::async_write(stream_, response_,
-                      [self = self(), keep_alive, linger](beast::error_code ec, std::size_t) {
-                        self->response_ = {};
-                        if (ec) {
-                          self->close();
-                        } else if (keep_alive) {
-                          self->read_request();
-                        } else if (linger) {
-                          self->linger_then_close();
-                        } else {
-                          self->close_gracefully();
-                        }
-                      });
+    const std::array<net::const_buffer, 2> buffers{net::buffer(out_head_), net::buffer(out_body_)};
+    net::async_write(stream_, buffers,
+                     [self = self(), keep_alive, linger](beast::error_code ec, std::size_t) {
+                       // The head's capacity is kept for the next response.
+                       self->out_head_.clear();
+                       self->out_body_ = {};
+                       if (ec) {
+                         self->close();
+                       } else if (keep_alive) {
+                         self->read_request();
+                       } else if (linger) {
+                         self->linger_then_close();
+                       } else {
+                         self->close_gracefully();
+                       }
+                     });
   }
 
   void write_raw_then_close(std::string bytes) {
@@ -615,8 +643,12 @@ class SessionImpl final : public Session {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::weak_ptr<detail::ResponderState> responder_;  // of the request being handled
-  http::response<http::string_body> response_;
+  std::string out_head_;                             // the response being written: head and body
+  std::string out_body_;
   std::string raw_out_;
+  // An action a Responder delivered while the handler ran (see deliver).
+  std::optional<Action> inline_action_;
+  bool in_handler_ = false;
   std::uint64_t id_;
   std::string remote_;
   std::uint64_t sequence_ = 0;

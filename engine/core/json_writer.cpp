@@ -12,14 +12,29 @@ constexpr char kHex[] = "0123456789abcdef";
 
 void append_escaped_ascii(std::string& out, unsigned char c) {
   switch (c) {
-    case '"': out += "\\\""; return;
-    case '\\': out += "\\\\"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    default: break;
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    default:
+      break;
   }
   if (c < 0x20) {
     out += "\\u00";
@@ -30,6 +45,11 @@ void append_escaped_ascii(std::string& out, unsigned char c) {
   }
 }
 
+// Valid UTF-8 continuation and lead bytes (>= 0x80) are copied as they are.
+constexpr bool needs_escape(unsigned char c) noexcept {
+  return c < 0x20 || c == '"' || c == '\\';
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -38,15 +58,19 @@ void append_json_string(std::string& out, std::string_view text) {
     // Copy the longest valid prefix, escaping as we go; replace one bad byte.
     const auto bad = find_invalid_utf8(text);
     const std::size_t good_len = bad ? *bad : text.size();
+    // Prompts are long runs of plain text: copy each run in one append.
+    std::size_t run_start = 0;
     for (std::size_t i = 0; i < good_len; ++i) {
       const auto c = static_cast<unsigned char>(text[i]);
-      if (c < 0x80) {
-        append_escaped_ascii(out, c);
-      } else {
-        out += static_cast<char>(c);
-      }
+      if (!needs_escape(c))
+        continue;
+      out.append(text.data() + run_start, i - run_start);
+      append_escaped_ascii(out, c);
+      run_start = i + 1;
     }
-    if (!bad) break;
+    out.append(text.data() + run_start, good_len - run_start);
+    if (!bad)
+      break;
     out += "\xef\xbf\xbd";
     text.remove_prefix(good_len + 1);
   }
@@ -59,7 +83,8 @@ void JsonWriter::separate() {
     return;
   }
   if (!has_element_.empty()) {
-    if (has_element_.back()) out_ += ',';
+    if (has_element_.back())
+      out_ += ',';
     has_element_.back() = true;
   }
 }

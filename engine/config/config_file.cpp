@@ -783,8 +783,9 @@ ConfigError ConfigSection::invalid(std::string_view key, std::string_view expect
   const Slot slot = lookup(*state_, record_, key);
   const TableRecord& rec = state_->records[slot.record];
   const toml::source_region none{};
-  const toml::source_region& where =
-      slot.node != nullptr ? slot.node->source() : (rec.table != nullptr ? rec.table->source() : none);
+  const toml::source_region& where = slot.node != nullptr
+                                         ? slot.node->source()
+                                         : (rec.table != nullptr ? rec.table->source() : none);
   const Origin origin = state_->origin(slot.path, where);
   return ConfigError(origin.file, origin.line, fmt::format("{} for {}", expected, slot.path),
                      std::string(found), slot.path);
@@ -878,7 +879,13 @@ std::vector<ConfigError> ConfigFile::unknown_keys() const {
 
 std::string ConfigFile::to_toml() const {
   std::ostringstream out;
-  out << toml::toml_formatter(state_->root);
+  // Basic one-line strings only: toml++ 3.3 writes a string holding a line
+  // break as a ''' literal even when it holds ''' itself (which does not
+  // parse), or as a """ string, which drops a leading line break on reading.
+  constexpr auto kFlags =
+      toml::toml_formatter::default_flags &
+      ~(toml::format_flags::allow_literal_strings | toml::format_flags::allow_multi_line_strings);
+  out << toml::toml_formatter(state_->root, kFlags);
   return out.str();
 }
 

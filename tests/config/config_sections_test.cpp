@@ -116,3 +116,16 @@ TEST_CASE("the effective configuration can be written back as TOML", "[config]")
   CHECK(world.require<std::string>("name") == "x");
   copy.check_all_consumed();
 }
+
+// Found by fuzz_config (fuzz/regressions/fuzz_config/to_toml_line_break_then_triple_quote):
+// toml++'s default formatting wrote these as literal or multi-line strings that did not parse
+// back, or parsed back without their leading line break.
+TEST_CASE("strings with line breaks and quotes are written back unchanged", "[config]") {
+  ConfigFile file = ConfigFile::parse(
+      "[llm]\nstop = [\"\\n'''\", \"\\nstarts\", \"a\\nb\", \"'''\\\"\\\"\\\"\", \"\\\\'\"]\n",
+      "c.toml");
+  ConfigFile copy = ConfigFile::parse(file.to_toml(), "copy.toml");
+  ConfigSection llm = copy.section("llm");
+  CHECK(llm.require<std::vector<std::string>>("stop") ==
+        std::vector<std::string>{"\n'''", "\nstarts", "a\nb", "'''\"\"\"", "\\'"});
+}

@@ -29,7 +29,7 @@ std::string list_indices(std::span<const ItemIndex> items) {
 }
 
 LlmTaskResult answer_with_state(const OfflineUserModel& model, const LlmTask& task,
-                                OfflineUserState& state) {
+                                OfflineUserState& state, bool explain) {
   LlmTaskResult result;
   switch (task.kind) {
     case TaskKind::kCreateProfile:
@@ -68,7 +68,7 @@ LlmTaskResult answer_with_state(const OfflineUserModel& model, const LlmTask& ta
       }
       // Reused by the thread: one vector per slate less on the step path.
       thread_local std::vector<OfflineRating> ratings;
-      model.rate(state, rated, ratings, true);
+      model.rate(state, rated, ratings, explain);
       result.ratings.reserve(ratings.size());
       for (OfflineRating& r : ratings)
         result.ratings.push_back({r.item, r.rating, std::move(r.explanation)});
@@ -92,13 +92,13 @@ LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& 
     if (auto parsed = model.parse_profile(task.user, task.profile))
       state = std::move(*parsed);
   }
-  return answer_with_state(model, task, state);
+  return answer_with_state(model, task, state, true);
 }
 
 LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& task,
-                                  OfflineUserState& state) {
+                                  OfflineUserState& state, bool explain) {
   state.user = task.user;
-  return answer_with_state(model, task, state);
+  return answer_with_state(model, task, state, explain);
 }
 
 std::string offline_answer_json(const OfflineUserModel& model, const LlmTask& task,

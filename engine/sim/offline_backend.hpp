@@ -45,8 +45,11 @@
 namespace lusifer {
 
 LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& task);
+// `explain` false: rate tasks come back without explanations (empty
+// strings), the same ratings otherwise. For callers that will not show or
+// record them: an explanation costs about as much as the rating itself.
 LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& task,
-                                  OfflineUserState& state);
+                                  OfflineUserState& state, bool explain = true);
 
 std::string answer_offline_task_json(const OfflineUserModel& model, const LlmTask& task);
 std::string answer_offline_task_json(const OfflineUserModel& model, const LlmTask& task,

@@ -182,6 +182,36 @@ TEST_CASE("the profile text carries the state: stateless and stateful answers ag
   CHECK(llm_profile.ratings[0].explanation == fresh.ratings[0].explanation);
 }
 
+TEST_CASE("rating without explanations gives the same ratings and leaves the state alone",
+          "[offline][backend]") {
+  const auto& w = world();
+  const UserIndex u = w.crime_users[2];
+  std::vector<Interaction> batch;
+  for (const ItemIndex i : w.comedy_items)
+    if (!model().is_training_rating(u, i))
+      batch.push_back({i, 5.0f, 0});
+  OfflineUserState state = model().new_state(u);
+  answer_offline_task(model(), profile_task(TaskKind::kCreateProfile, u, {}), state);
+  answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, batch), state);
+  REQUIRE_FALSE(state.drift.empty());
+  const OfflineUserState before = state;
+
+  std::vector<ItemIndex> candidates{w.comedy_items[0], w.crime_items[1], w.comedy_items[5],
+                                    w.crime_items[3]};
+  const auto explained = answer_offline_task(model(), rate_task(u, candidates), state, true);
+  const auto bare = answer_offline_task(model(), rate_task(u, candidates), state, false);
+  REQUIRE(explained.ratings.size() == candidates.size());
+  REQUIRE(bare.ratings.size() == candidates.size());
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    CHECK(bare.ratings[k].item == explained.ratings[k].item);
+    CHECK(bare.ratings[k].rating == explained.ratings[k].rating);
+    CHECK_FALSE(explained.ratings[k].explanation.empty());
+    CHECK(bare.ratings[k].explanation.empty());
+  }
+  CHECK(state.drift == before.drift);
+  CHECK(model().profile_text(state) == model().profile_text(before));
+}
+
 TEST_CASE("candidates outside the catalog are reported, not fatal", "[offline][backend]") {
   const auto& w = world();
   const auto bad = static_cast<ItemIndex>(w.dataset.catalog().size() + 3);

@@ -235,6 +235,10 @@ caf::behavior driver(Driver* self, std::shared_ptr<const std::vector<caf::actor>
   };
 }
 
+// Call it with no scoped_actor alive: CAF 0.17.6 registers a scoped_actor as
+// running even when it is constructed hidden (spawn_impl launches it with
+// no_spawn_options, so the hidden flag never reaches launch), and
+// await_all_actors_done would wait for it forever.
 void stop_all(caf::actor_system& system, const std::vector<caf::actor>& actors) {
   for (const auto& a : actors)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
@@ -249,13 +253,16 @@ void run_messaging(caf::actor_system& system, const Settings& s, bool slates, bo
     targets->push_back(system.spawn(slates ? slate_echo : tiny_echo));
   const std::int64_t spawned = resident_bytes();
   auto d = system.spawn(driver, targets, s.rounds, s.slate, slates, plain);
-  caf::scoped_actor self{system, true};  // hidden: await_all_actors_done must not wait for it
   const double cpu0 = process_cpu_seconds();
   const auto start = Clock::now();
   std::uint64_t replies = 0;
-  self->request(d, caf::infinite, run_atom_v)
-      .receive([&](std::uint64_t n, std::uint64_t) { replies = n; },
-               [&](caf::error& error) { throw std::runtime_error(caf::to_string(error)); });
+  {
+    // Gone before stop_all (see there).
+    caf::scoped_actor self{system, true};
+    self->request(d, caf::infinite, run_atom_v)
+        .receive([&](std::uint64_t n, std::uint64_t) { replies = n; },
+                 [&](caf::error& error) { throw std::runtime_error(caf::to_string(error)); });
+  }
   const double wall = seconds_since(start);
   const double cpu = process_cpu_seconds() - cpu0;
   const std::uint64_t expected = static_cast<std::uint64_t>(s.actors) * s.rounds;
@@ -337,12 +344,13 @@ void run_user_memory(caf::actor_system& system, const Settings& s) {
     users.push_back(spawn_user_actor(system, shared, u));
   const std::int64_t rss1 = resident_bytes();
 
-  caf::scoped_actor self{system, true};  // hidden: await_all_actors_done must not wait for it
+  // Gone before stop_all (see there).
+  auto self = std::make_unique<caf::scoped_actor>(system, true);
   const HistoryBatchOptions history{40, 10};
   const auto profile_start = Clock::now();
   std::size_t built = 0;
   const std::size_t profile_failures = fan_out<ProfileOutcome>(
-      self, users,
+      *self, users,
       [&](std::size_t p) {
         return ProfileJob{
             history_batches(dataset, *world->training, static_cast<UserIndex>(p), history)};
@@ -367,14 +375,16 @@ void run_user_memory(caf::actor_system& system, const Settings& s) {
     const double cpu0 = process_cpu_seconds();
     const auto start = Clock::now();
     step_failures += fan_out<UserFeedback>(
-        self, users,
+        *self, users,
         [&](std::size_t p) {
-          return RateRequest{0, step, slates[p]};
+          // As the coordinator asks when the store keeps no explanations.
+          return RateRequest{0, step, slates[p], false};
         },
         [&](UserFeedback& f) { rated += f.ratings.size(); });
     step_seconds += seconds_since(start);
     step_cpu += process_cpu_seconds() - cpu0;
   }
+  self.reset();
   const std::int64_t rss3 = resident_bytes();
   const double user_steps = static_cast<double>(n) * s.rounds;
 

@@ -82,6 +82,14 @@ struct CoordinatorState {
   StoreBatch pending_store;
   Clock::time_point last_progress{};
   double last_mean_reward = 0.0;  // of the latest step with ratings, for progress reports
+  // Checkpoints: steps closed by this agent over all its episodes, and the
+  // checkpoint being gathered (user states by position, the agent's bytes).
+  std::uint64_t steps_closed = 0;
+  std::vector<std::string> snapshots;
+  std::size_t snapshots_pending = 0;
+  std::optional<std::string> agent_bytes;
+  std::function<void()> after_checkpoint;
+  std::size_t resets_pending = 0;  // users not yet back at their phase-1 profile
 };
 
 using CoordinatorActor = caf::stateful_actor<CoordinatorState>;
@@ -257,6 +265,8 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
 
 void finish_run(CoordinatorActor* self);
 void start_episode(CoordinatorActor* self);
+void end_episode(CoordinatorActor* self);
+void checkpoint_then(CoordinatorActor* self, std::function<void()> next);
 void sync_step(CoordinatorActor* self);
 void async_pump(CoordinatorActor* self);
 
@@ -340,6 +350,170 @@ void learn_then(CoordinatorActor* self, LearnBatch learn, std::function<void()> 
   next();
 }
 
+// ---- checkpoints -----------------------------------------------------------
+
+AgentTotals totals_of(const AgentRunSummary& summary) {
+  return AgentTotals{summary.agent,       summary.user_steps,    summary.rated_items,
+                     summary.late,        summary.failed,        summary.left,
+                     summary.truncated,   summary.seconds,       summary.mean_reward,
+                     summary.mean_rating, summary.reward_by_step};
+}
+
+void fail_run(CoordinatorActor* self, const caf::error& error) {
+  self->state.done.deliver(error);
+  self->quit(error);
+}
+
+void commit_checkpoint(CoordinatorActor* self) {
+  auto& s = self->state;
+  CoordinatorCheckpoint c;
+  c.agent_index = s.plan.agent_index;
+  c.agent = s.plan.agent_name;
+  c.episode = s.episode;
+  c.steps_closed = s.steps_closed;
+  c.slots.reserve(s.slots.size());
+  for (const UserSlot& slot : s.slots) {
+    SlotCheckpoint out;
+    out.active = slot.active;
+    out.step = slot.step;
+    out.total_reward = slot.total_reward;
+    out.recommended = slot.recommended;
+    if (slot.satisfaction)
+      out.satisfaction = slot.satisfaction->state();
+    out.profile_version = slot.profile_version;
+    out.outcome = slot.outcome;
+    out.reason = slot.reason;
+    c.slots.push_back(std::move(out));
+  }
+  for (const StepAccumulator& a : s.steps) {
+    c.steps.push_back(StepTotals{a.users, a.rated, a.late, a.failed, a.left, a.reward_sum,
+                                 a.rating_sum,
+                                 std::chrono::duration<double>(a.finished - a.started).count()});
+  }
+  c.totals = totals_of(s.summary);
+  c.reward_sum_by_step = s.reward_sum_by_step;
+  c.rated_by_step = s.rated_by_step;
+  c.rating_sum = s.rating_sum;
+  c.last_mean_reward = s.last_mean_reward;
+  c.completed = s.plan.completed;
+
+  CheckpointRecord record;
+  record.agent_index = s.plan.agent_index;
+  record.agent = s.plan.agent_name;
+  record.episode = s.episode;
+  record.step = s.slots[s.step_positions.front()].step;
+  record.coordinator = encode_coordinator_checkpoint(c);
+  record.agent_state = std::move(*s.agent_bytes);
+  s.agent_bytes.reset();
+  record.users.reserve(s.slots.size());
+  for (std::size_t p = 0; p < s.slots.size(); ++p)
+    record.users.emplace_back(s.plan.population[p], std::move(s.snapshots[p]));
+  s.snapshots.clear();
+  self->request(s.plan.store, caf::infinite, std::move(record))
+      .then(
+          [self] {
+            auto next = std::move(self->state.after_checkpoint);
+            self->state.after_checkpoint = nullptr;
+            next();
+          },
+          [self](const caf::error& error) { fail_run(self, error); });
+}
+
+void maybe_commit_checkpoint(CoordinatorActor* self) {
+  auto& s = self->state;
+  if (s.snapshots_pending == 0 && s.agent_bytes)
+    commit_checkpoint(self);
+}
+
+// Between two steps of a sync episode: takes a checkpoint when one is due,
+// then continues with `next`.
+void checkpoint_then(CoordinatorActor* self, std::function<void()> next) {
+  auto& s = self->state;
+  const SimulationSettings& settings = settings_of(self);
+  const bool due = s.plan.store && settings.mode == StepMode::kSync &&
+                   settings.checkpoint_every > 0 && s.steps_closed % settings.checkpoint_every == 0;
+  // A late user still working would change after its snapshot: no
+  // checkpoint until every answer is in.
+  const bool quiet = std::all_of(s.slots.begin(), s.slots.end(),
+                                 [](const UserSlot& slot) { return slot.outstanding == 0; });
+  if (!due || !quiet) {
+    next();
+    return;
+  }
+  s.after_checkpoint = std::move(next);
+  s.snapshots.assign(s.slots.size(), std::string());
+  s.snapshots_pending = s.slots.size();
+  s.agent_bytes.reset();
+  // The agent's mailbox keeps order: it saves after the step's learning.
+  self->request(s.plan.agent, caf::infinite, save_atom_v)
+      .then(
+          [self](std::string& bytes) {
+            self->state.agent_bytes = std::move(bytes);
+            maybe_commit_checkpoint(self);
+          },
+          [self](const caf::error& error) { fail_run(self, error); });
+  for (std::size_t p = 0; p < s.slots.size(); ++p)
+    self->send((*s.plan.users)[p], snapshot_atom_v);
+}
+
+// Continues a run from plan.resume: the users and the agent are restored
+// already; the coordinator takes its own state back and starts the next step.
+void resume_run(CoordinatorActor* self) {
+  auto& s = self->state;
+  const CoordinatorCheckpoint& c = *s.plan.resume;
+  const SimulationSettings& settings = settings_of(self);
+  s.episode = c.episode;
+  s.steps_closed = c.steps_closed;
+  s.active = 0;
+  for (std::size_t p = 0; p < s.slots.size(); ++p) {
+    const SlotCheckpoint& in = c.slots[p];
+    UserSlot& slot = s.slots[p];
+    slot = UserSlot{};
+    slot.active = in.active;
+    slot.step = in.step;
+    slot.total_reward = in.total_reward;
+    slot.recommended = in.recommended;
+    if (in.satisfaction) {
+      slot.satisfaction.emplace(settings.leaving);
+      slot.satisfaction->restore(*in.satisfaction);
+    }
+    slot.profile_version = in.profile_version;
+    slot.outcome = in.outcome;
+    slot.reason = in.reason;
+    s.active += slot.active ? 1 : 0;
+  }
+  s.steps.clear();
+  for (const StepTotals& t : c.steps) {
+    StepAccumulator a;
+    a.users = t.users;
+    a.rated = t.rated;
+    a.late = t.late;
+    a.failed = t.failed;
+    a.left = t.left;
+    a.reward_sum = t.reward_sum;
+    a.rating_sum = t.rating_sum;
+    a.started = s.run_started;
+    a.finished = s.run_started + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(t.seconds));
+    s.steps.push_back(a);
+  }
+  s.summary.user_steps = c.totals.user_steps;
+  s.summary.rated_items = c.totals.rated_items;
+  s.summary.late = c.totals.late;
+  s.summary.failed = c.totals.failed;
+  s.summary.left = c.totals.left;
+  s.summary.truncated = c.totals.truncated;
+  s.reward_sum_by_step = c.reward_sum_by_step;
+  s.rated_by_step = c.rated_by_step;
+  s.rating_sum = c.rating_sum;
+  s.last_mean_reward = c.last_mean_reward;
+  if (s.active == 0) {
+    end_episode(self);
+    return;
+  }
+  sync_step(self);
+}
+
 // ---- sync mode -------------------------------------------------------------
 
 void close_sync_step(CoordinatorActor* self) {
@@ -358,12 +532,13 @@ void close_sync_step(CoordinatorActor* self) {
   for (const std::size_t p : s.step_positions)
     s.slots[p].waiting = false;
   report_progress(self, false);
+  ++s.steps_closed;
   learn_then(self, std::move(learn), [self] {
     record_then(self, false, [self] {
       if (self->state.active == 0) {
         end_episode(self);
       } else {
-        sync_step(self);
+        checkpoint_then(self, [self] { sync_step(self); });
       }
     });
   });
@@ -396,8 +571,10 @@ void sync_step(CoordinatorActor* self) {
             const std::uint64_t token = st.step_token = st.next_token++;
             for (std::size_t i = 0; i < st.step_positions.size(); ++i) {
               const auto slate = std::span<const ItemIndex>(st.step_slates).subspan(i * k, k);
+              // Explanations are only worth writing when the store keeps them.
               RateRequest request{st.episode, step,
-                                  std::vector<ItemIndex>(slate.begin(), slate.end())};
+                                  std::vector<ItemIndex>(slate.begin(), slate.end()),
+                                  settings_of(self).record == RecordLevel::kFull};
               UserSlot& slot = st.slots[st.step_positions[i]];
               slot.waiting = true;
               slot.step_index = i;
@@ -473,7 +650,9 @@ void async_pump(CoordinatorActor* self) {
               slot.slate = slate;
               slot.sent_at = Clock::now();
               ++slot.outstanding;
-              self->send((*st.plan.users)[p], RateRequest{st.episode, slot.step, std::move(slate)});
+              self->send((*st.plan.users)[p],
+                         RateRequest{st.episode, slot.step, std::move(slate),
+                                     settings_of(self).record == RecordLevel::kFull});
             }
             async_pump(self);
           },
@@ -524,21 +703,12 @@ void start_episode(CoordinatorActor* self) {
   }
   s.active = s.slots.size();
   s.steps.clear();
-  // Every user starts the episode from its phase-1 profile.
-  auto remaining = std::make_shared<std::size_t>(s.slots.size());
-  for (std::size_t p = 0; p < s.slots.size(); ++p) {
-    self->request((*s.plan.users)[p], caf::infinite, reset_atom_v, s.episode)
-        .then(
-            [self, remaining, p](const ProfileSnapshot& snapshot) {
-              self->state.slots[p].profile_version = static_cast<std::uint32_t>(snapshot.version);
-              if (--*remaining == 0)
-                begin_steps(self);
-            },
-            [self](const caf::error& error) {
-              self->state.done.deliver(error);
-              self->quit(error);
-            });
-  }
+  // Every user starts the episode from its phase-1 profile. Plain messages,
+  // answered by user (the ProfileSnapshot handler), as the rate path does:
+  // N requests in flight would cost O(N^2) in CAF 0.17.
+  s.resets_pending = s.slots.size();
+  for (std::size_t p = 0; p < s.slots.size(); ++p)
+    self->send((*s.plan.users)[p], reset_atom_v, s.episode);
 }
 
 void finish_run(CoordinatorActor* self) {
@@ -578,6 +748,13 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
       std::sort(s.history[p].begin(), s.history[p].end());
     }
   }
+  // An error answering a plain message (a user's worker lost, in a
+  // distributed run) ends the run with it; CAF's default would quit
+  // without answering run_atom and leave the caller waiting forever.
+  self->set_error_handler([self](caf::scheduled_actor*, caf::error& error) {
+    self->state.done.deliver(error);
+    self->quit(error);
+  });
   return {
       [self](run_atom) -> caf::result<AgentRunSummary> {
         auto& st = self->state;
@@ -592,7 +769,16 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
           self->delayed_send(self, settings_of(self).step_deadline / 4, deadline_atom_v,
                              std::uint64_t{0});
         }
-        start_episode(self);
+        if (st.plan.resume) {
+          if (st.plan.resume->slots.size() != st.slots.size() ||
+              settings_of(self).mode != StepMode::kSync) {
+            return make_error(Errc::kInvalidRequest,
+                              "the checkpoint does not fit this run (population or mode)");
+          }
+          resume_run(self);
+        } else {
+          start_episode(self);
+        }
         return st.done;
       },
       [self](UserFeedback& feedback) {
@@ -616,6 +802,26 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
         st.step_replies[slot.step_index] = std::move(feedback);
         if (--st.step_pending == 0)
           close_sync_step(self);
+      },
+      [self](const ProfileSnapshot& snapshot) {
+        auto& st = self->state;
+        const auto found = st.position_of.find(snapshot.user);
+        if (found == st.position_of.end() || st.resets_pending == 0)
+          return;
+        st.slots[found->second].profile_version = static_cast<std::uint32_t>(snapshot.version);
+        if (--st.resets_pending == 0)
+          begin_steps(self);
+      },
+      [self](UserStateSnapshot& snapshot) {
+        auto& st = self->state;
+        const auto found = st.position_of.find(snapshot.user);
+        if (found == st.position_of.end() || st.snapshots_pending == 0 ||
+            found->second >= st.snapshots.size()) {
+          return;
+        }
+        st.snapshots[found->second] = std::move(snapshot.state);
+        --st.snapshots_pending;
+        maybe_commit_checkpoint(self);
       },
       [self](deadline_atom, std::uint64_t token) {
         auto& st = self->state;

@@ -21,6 +21,15 @@
 // horizon ends the others (truncated). Same seed, settings and answers
 // (offline model or a replayed cache) give the same run in sync mode, and in
 // async mode for agents whose slates do not depend on other users' feedback.
+//
+// Checkpoints (sync mode only): every settings.checkpoint_every steps of
+// the agent, between two steps and with no request in flight, the
+// coordinator gathers every user's state (one plain snapshot_atom message
+// per user, answers matched by user, as for rate requests) and the agent's,
+// and sends them with its own state to the store writer, which commits them
+// in one transaction with every row of the steps before. A step that ends
+// an episode takes none. `plan.resume` continues from such a checkpoint, so
+// the run goes on as if it had not stopped.
 
 #include <functional>
 #include <memory>
@@ -31,6 +40,7 @@
 #include <caf/actor_system.hpp>
 
 #include "engine/data/dataset.hpp"
+#include "engine/rl/run_checkpoint.hpp"
 #include "engine/rl/simulation_settings.hpp"
 #include "engine/sim/history_batches.hpp"
 #include "messages/rl_messages.hpp"
@@ -49,6 +59,14 @@ struct CoordinatorPlan {
   caf::actor gateway;  // for LLM counters in progress reports; may be invalid
   // Called with each progress report (on the coordinator's thread).
   std::function<void(const ProgressReport&)> on_progress;
+  // Checkpoints (sync mode, settings.checkpoint_every > 0, a store): this
+  // agent's index in [agents] run and the agents finished before it, which
+  // every checkpoint carries so that a resumed run can report them.
+  std::uint32_t agent_index = 0;
+  std::vector<AgentTotals> completed;
+  // Set: continue the run from this checkpoint (the users and the agent
+  // already restored to it) instead of starting the first episode.
+  std::shared_ptr<const CoordinatorCheckpoint> resume;
 };
 
 caf::actor spawn_coordinator(caf::actor_system& system, CoordinatorPlan plan);

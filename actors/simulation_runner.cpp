@@ -5,9 +5,11 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <sstream>
 #include <unordered_map>
 
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -15,11 +17,13 @@
 #include "actors/agent_actor.hpp"
 #include "actors/coordinator.hpp"
 #include "actors/gateway_pool.hpp"
+#include "actors/shard_proxy.hpp"
 #include "actors/store_writer.hpp"
 #include "engine/core/random.hpp"
 #include "engine/data/synthetic_world.hpp"
 #include "engine/gateway/prompt_codec.hpp"
 #include "engine/rl/progress_display.hpp"
+#include "engine/rl/run_checkpoint.hpp"
 #include "engine/sim/calibration.hpp"
 #include "engine/sim/prompt_templates.hpp"
 #include "engine/store/run_store.hpp"
@@ -148,6 +152,7 @@ void SimulationRunner::open_store() {
   info.run_id = run_directory_.filename().string();
   info.created_at = utc_now_iso();
   info.config = settings_.effective_config;
+  info.config_directory = settings_.config_directory.string();
   info.git_revision = git_revision_;
   info.seed = settings_.simulation.seed;
   info.backend = settings_.llm.uses_llm
@@ -159,13 +164,206 @@ void SimulationRunner::open_store() {
   store_ = spawn_store_writer(system_, std::move(store));
 }
 
+void SimulationRunner::set_workers(std::vector<std::string> workers) {
+  workers_ = std::move(workers);
+}
+
+void SimulationRunner::spawn_remote_users() {
+  if (settings_.simulation.calibrate) {
+    throw std::runtime_error(
+        "simulation.calibrate = true is not supported with --workers yet (the calibration is "
+        "fitted here and would have to reach every worker)");
+  }
+  auto& middleman = system_.middleman();
+  std::vector<caf::actor> endpoints;
+  for (const std::string& worker : workers_) {
+    const HostPort address = parse_host_port(worker, "--workers");
+    auto endpoint = middleman.remote_actor(address.host, address.port);
+    if (!endpoint) {
+      throw std::runtime_error(
+          fmt::format("worker {}: cannot connect: {}", worker, system_.render(endpoint.error())));
+    }
+    endpoints.push_back(*endpoint);
+  }
+  const std::size_t n = population_.size();
+  const std::size_t k = workers_.size();
+  users_ = std::make_shared<std::vector<caf::actor>>(n);
+  std::vector<caf::actor> proxies;
+  caf::scoped_actor self{system_};
+  // Every worker builds its world at once; each answers when its users are up.
+  using SetupHandle = decltype(self->request(caf::actor{}, caf::infinite, ShardSetup{}));
+  std::vector<SetupHandle> setups;
+  for (std::size_t j = 0; j < k; ++j) {
+    ShardSetup setup;
+    setup.worker = workers_[j];
+    setup.config = settings_.effective_config;
+    setup.users.assign(population_.begin() + static_cast<std::ptrdiff_t>(j * n / k),
+                       population_.begin() + static_cast<std::ptrdiff_t>((j + 1) * n / k));
+    setup.gateway = gateway_;
+    setup.proxy = spawn_shard_proxy(system_, workers_[j], store_);
+    proxies.push_back(setup.proxy);
+    setups.push_back(self->request(endpoints[j], caf::infinite, std::move(setup)));
+  }
+  const auto stop_proxies = [&] {
+    for (const auto& proxy : proxies)
+      self->send_exit(proxy, caf::exit_reason::user_shutdown);
+  };
+  for (std::size_t j = 0; j < k; ++j) {
+    ShardReady ready;
+    caf::error failure;
+    setups[j].receive([&](ShardReady& r) { ready = std::move(r); },
+                      [&](caf::error& error) { failure = std::move(error); });
+    if (failure) {
+      stop_proxies();
+      throw std::runtime_error(
+          fmt::format("worker {}: could not host its users: {}", workers_[j], describe(failure)));
+    }
+    const std::size_t from = j * n / k;
+    const auto stubs = attach_shard(system_, proxies[j], ready.shard,
+                                    static_cast<std::uint32_t>((j + 1) * n / k - from));
+    std::copy(stubs.begin(), stubs.end(), users_->begin() + static_cast<std::ptrdiff_t>(from));
+    spdlog::info("worker {}: {} users up in {:.2f} s", workers_[j], ready.users, ready.seconds);
+  }
+  spdlog::info("{} simulated users ({}) on {} workers", n, backend_label(), k);
+}
+
+std::vector<caf::actor> SimulationRunner::prepare_shard(const std::vector<UserIndex>& users,
+                                                        caf::actor gateway, caf::actor records) {
+  load_data();
+  make_split();
+  const Dataset& d = loaded_->dataset;
+  for (const UserIndex u : users) {
+    if (u >= d.user_count()) {
+      throw std::runtime_error(
+          fmt::format("user index {} is outside the dataset ({} users): the worker's data is not "
+                      "the coordinator's",
+                      u, d.user_count()));
+    }
+  }
+  if (settings_.llm.uses_llm) {
+    // The coordinator node's gateway pool, so that one set of limits, one
+    // budget and one call log serve the whole run.
+    auto world = std::make_shared<UserWorld>();
+    world->dataset = &d;
+    world->training = std::make_shared<const TrainingHistories>(d, split_.train);
+    world->settings = settings_.simulation;
+    world->source_label = backend_label();
+    world->gateway = std::move(gateway);
+    world_ = std::move(world);
+  } else {
+    start_backend();
+  }
+  world_->store = std::move(records);
+  population_ = users;
+  users_ = std::make_shared<std::vector<caf::actor>>();
+  users_->reserve(users.size());
+  std::shared_ptr<const UserWorld> world = world_;
+  for (const UserIndex u : users)
+    users_->push_back(spawn_user_actor(system_, world, u));
+  return *users_;
+}
+
 void SimulationRunner::spawn_users() {
+  if (!workers_.empty()) {
+    spawn_remote_users();
+    return;
+  }
   users_ = std::make_shared<std::vector<caf::actor>>();
   users_->reserve(population_.size());
   std::shared_ptr<const UserWorld> world = world_;
   for (const UserIndex u : population_)
     users_->push_back(spawn_user_actor(system_, world, u));
   spdlog::info("{} simulated users ({})", users_->size(), backend_label());
+}
+
+void SimulationRunner::open_existing_store() {
+  store_path_ = run_directory_ / "run.sqlite";
+  if (!std::filesystem::exists(store_path_))
+    throw std::runtime_error(fmt::format("{}: no run store to resume", store_path_.string()));
+  auto store = std::make_unique<RunStore>(store_path_);
+  const RewindReport rewound = store->rewind_to_checkpoint();
+  if (rewound.from_checkpoint) {
+    checkpoint_ = store->checkpoint();
+    spdlog::info(
+        "resuming from the checkpoint at agent {} episode {} step {}; removed the rows written "
+        "after it: {} feedback, {} profile versions, {} episodes, {} step metrics",
+        checkpoint_->agent, checkpoint_->episode + 1, checkpoint_->step, rewound.feedback,
+        rewound.versions, rewound.episodes, rewound.steps);
+  } else {
+    spdlog::info(
+        "no checkpoint: the run starts over (removed {} users, {} profile versions, {} "
+        "feedback rows)",
+        rewound.users, rewound.versions, rewound.feedback);
+  }
+  store->set_run_status("running");
+  store_ = spawn_store_writer(system_, std::move(store));
+}
+
+bool SimulationRunner::prepare_resume() {
+  if (settings_.simulation.mode != StepMode::kSync) {
+    throw std::runtime_error(
+        "--resume: only sync-mode runs can be resumed (simulation.mode = \"sync\"); this run is "
+        "async, which takes no checkpoints");
+  }
+  load_data();
+  make_split();
+  choose_population();
+  open_existing_store();
+  if (checkpoint_ && settings_.simulation.calibrate) {
+    throw std::runtime_error(
+        "--resume: a run with simulation.calibrate = true cannot continue from a checkpoint (the "
+        "calibration is not part of it)");
+  }
+  if (checkpoint_ && checkpoint_->users.size() != population_.size()) {
+    throw std::runtime_error(fmt::format(
+        "--resume: the checkpoint holds {} users, the run's population {}: not this run's",
+        checkpoint_->users.size(), population_.size()));
+  }
+  start_backend();
+  spawn_users();
+  return checkpoint_.has_value();
+}
+
+void SimulationRunner::restore_checkpoint() {
+  if (!checkpoint_)
+    throw std::logic_error("restore_checkpoint without a checkpoint");
+  auto& users = checkpoint_->users;
+  caf::scoped_actor self{system_};
+  // Plain messages with a bounded number in flight, answers matched by user:
+  // as many outstanding requests would cost O(N^2) in CAF 0.17.
+  std::size_t next = 0;
+  std::size_t in_flight = 0;
+  std::string failure;
+  const auto send_next = [&] {
+    if (users[next].first != population_[next]) {
+      throw std::runtime_error(
+          fmt::format("--resume: the checkpoint's user {} is not the population's user {}",
+                      users[next].first, population_[next]));
+    }
+    self->send((*users_)[next], restore_atom_v, std::move(users[next].second));
+    ++next;
+    ++in_flight;
+  };
+  while (next < users.size() && in_flight < settings_.profile_concurrency)
+    send_next();
+  while (in_flight > 0) {
+    self->receive(
+        [&](UserStateRestored& restored) {
+          if (!restored.failure.empty() && failure.empty())
+            failure = restored.failure;
+        },
+        [&](caf::error& error) {
+          if (failure.empty())
+            failure = describe(error);
+        });
+    --in_flight;
+    if (next < users.size())
+      send_next();
+  }
+  users.clear();
+  if (!failure.empty())
+    throw std::runtime_error("--resume: a user could not be restored: " + failure);
+  spdlog::info("{} users restored from the checkpoint", population_.size());
 }
 
 void SimulationRunner::prepare() {
@@ -242,11 +440,43 @@ std::vector<AgentRunSummary> SimulationRunner::run_agents() {
   const Dataset& d = loaded_->dataset;
   caf::scoped_actor self{system_};
   const bool interactive = ProgressDisplay::stderr_is_terminal();
-  for (const auto& spec : settings_.agents) {
+  // Resuming: the checkpoint's coordinator state, and the agents it finished.
+  std::shared_ptr<const CoordinatorCheckpoint> resume;
+  std::uint32_t first_agent = 0;
+  if (checkpoint_) {
+    resume = std::make_shared<const CoordinatorCheckpoint>(
+        decode_coordinator_checkpoint(checkpoint_->coordinator, "the run's checkpoint"));
+    first_agent = resume->agent_index;
+    for (const AgentTotals& t : resume->completed) {
+      summaries.push_back(AgentRunSummary{t.agent, t.user_steps, t.rated_items, t.late, t.failed,
+                                          t.left, t.truncated, t.seconds, t.mean_reward,
+                                          t.mean_rating, t.reward_by_step});
+    }
+  }
+  for (std::uint32_t index = first_agent; index < settings_.agents.size(); ++index) {
+    const auto& spec = settings_.agents[index];
     const unsigned threads = static_cast<unsigned>(settings_.simulation.threads);
     auto agent = make_agent(spec, d, split_.train, settings_.simulation.seed, threads);
+    if (resume && index == first_agent) {
+      if (spec.name != resume->agent)
+        throw std::runtime_error(
+            fmt::format("the checkpoint is of agent {}, the run's agent {} is {}", resume->agent,
+                        index + 1, spec.name));
+      std::istringstream bytes(checkpoint_->agent_state);
+      agent->load(bytes, fmt::format("the checkpoint of agent {}", spec.name));
+    }
     auto display = std::make_shared<ProgressDisplay>(interactive);
     CoordinatorPlan plan;
+    plan.agent_index = index;
+    for (const AgentRunSummary& done : summaries) {
+      plan.completed.push_back(AgentTotals{
+          done.agent, done.user_steps, done.rated_items, done.late, done.failed, done.left,
+          done.truncated, done.seconds, done.mean_reward, done.mean_rating, done.reward_by_step});
+    }
+    if (resume && index == first_agent) {
+      plan.resume = resume;
+      checkpoint_.reset();
+    }
     plan.agent_name = spec.name;
     plan.agent = spawn_agent_actor(system_, std::move(agent));
     plan.dataset = &d;

@@ -21,6 +21,7 @@
 #include "engine/eval/evaluation_protocol.hpp"
 #include "engine/eval/prediction_set.hpp"
 #include "engine/rl/run_settings.hpp"
+#include "engine/store/run_store.hpp"
 #include "messages/rl_messages.hpp"
 
 namespace lusifer {
@@ -61,8 +62,36 @@ class SimulationRunner {
   // opens the store and spawns the users. Throws with a message for the user.
   void prepare();
 
+  // A distributed run (docs/distributed.md): the users live on these
+  // `lusifer worker` processes ("host:port" each), the population cut into
+  // contiguous blocks, one per worker, instead of in this process; users()
+  // then holds local stand-ins for them. Call before prepare(); the actor
+  // system must have loaded CAF's middleman.
+  void set_workers(std::vector<std::string> workers);
+  // On a `lusifer worker`, instead of prepare(): the same data, split and
+  // backend as prepare() builds (no store), and the actors of `users` only,
+  // returned in that order. Their LLM tasks go to `gateway` (the coordinator
+  // node's pool; unused offline) and their rows to `records`.
+  std::vector<caf::actor> prepare_shard(const std::vector<UserIndex>& users, caf::actor gateway,
+                                        caf::actor records);
+
   ProfilePhaseReport build_profiles();
+  // After build_profiles, or after restore_checkpoint: each agent's episodes
+  // in turn (from the checkpoint's agent and step when resuming; the agents
+  // finished before it are reported from the checkpoint).
   std::vector<AgentRunSummary> run_agents();
+
+  // `lusifer simulate --resume`, instead of prepare(): the same data,
+  // backend and users, and the run's existing store (run.sqlite in the run
+  // directory; its config must be the one these settings were read from),
+  // rewound to its checkpoint: every row written after it is removed. Without
+  // a checkpoint every result row is removed and the run starts over.
+  // Returns whether there is a checkpoint: then call restore_checkpoint()
+  // instead of build_profiles(). Throws for a store without a run, an async
+  // run, or a checkpoint that does not fit these settings.
+  bool prepare_resume();
+  // Gives every user its state of the checkpoint; throws if one refuses.
+  void restore_checkpoint();
   // Phase 2 outside episodes, for evaluation: every user of the population
   // with test pairs in `protocol` rates its test items, in requests of at
   // most simulation.slate_size items, its profile evolving as configured.
@@ -122,6 +151,8 @@ class SimulationRunner {
   void start_backend();
   void open_store();
   void spawn_users();
+  void spawn_remote_users();
+  void open_existing_store();
 
   caf::actor_system& system_;
   RunSettings settings_;
@@ -135,6 +166,8 @@ class SimulationRunner {
   std::shared_ptr<std::vector<caf::actor>> users_;
   caf::actor gateway_;
   caf::actor store_;
+  std::vector<std::string> workers_;            // empty: the users live in this process
+  std::optional<CheckpointRecord> checkpoint_;  // resuming from it; cleared once used
 };
 
 }  // namespace lusifer

@@ -86,6 +86,16 @@ caf::behavior store_writer(WriterActor* self, std::shared_ptr<std::unique_ptr<Ru
         if (self->state.commit_scheduled)
           commit(self);
       },
+      [self](CheckpointRecord& checkpoint) -> caf::result<void> {
+        // Committed at once with everything before it: the checkpoint never
+        // waits in a buffer that a crash would lose while later rows land.
+        self->state.store->add(std::move(checkpoint));
+        commit(self);
+        if (!self->state.failure.empty()) {
+          return make_error(Errc::kShuttingDown, "the run store failed: " + self->state.failure);
+        }
+        return caf::unit;
+      },
       [self](flush_atom) -> caf::result<void> {
         commit(self);
         if (!self->state.failure.empty()) {

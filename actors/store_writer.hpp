@@ -10,6 +10,8 @@
 //   StoreBatch                  rows, buffered
 //   LlmCallRecord               one LLM call, buffered
 //   (flush_atom)             -> void, after the commit
+//   CheckpointRecord         -> void, committed at once in one transaction
+//                               with every row received before it
 
 #include <chrono>
 #include <filesystem>

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/json_writer.hpp"
+#include "engine/rl/run_checkpoint.hpp"
 #include "engine/sim/offline_backend.hpp"
 #include "messages/errors.hpp"
 #include "messages/type_ids.hpp"
@@ -61,18 +62,23 @@ std::int32_t current_version(UserActor* self) {
 }
 
 // Asks the LLM (through the gateway) or the offline model; `done` runs once.
-void ask(UserActor* self, LlmTask task, std::function<void(Answer)> done) {
+// `explain` false lets the offline model leave explanations out.
+void ask(UserActor* self, LlmTask task, bool explain, std::function<void(Answer)> done) {
   const UserWorld& w = world_of(self);
   if (w.offline) {
     if (!self->state.offline)
       self->state.offline = w.offline->new_state(self->state.user);
-    done(answer_offline_task(*w.offline, task, *self->state.offline));
+    done(answer_offline_task(*w.offline, task, *self->state.offline, explain));
     return;
   }
   // await: the user answers nothing else until its LLM has answered.
   self->request(w.gateway, w.llm_timeout, std::move(task))
       .await([done](LlmTaskReply& reply) { done(std::move(reply.result)); },
              [done](caf::error& error) { done(std::move(error)); });
+}
+
+void ask(UserActor* self, LlmTask task, std::function<void(Answer)> done) {
+  ask(self, std::move(task), true, std::move(done));
 }
 
 void record(UserActor* self, StoreBatch batch) {
@@ -196,7 +202,9 @@ void maybe_update(UserActor* self, const RateRequest& request, UserFeedback feed
   LlmTask task;
   task.kind = TaskKind::kUpdateProfile;
   task.user = s.user;
-  task.profile = current_profile(self);
+  // The offline model reads its own state, not the text: no copy of it.
+  if (!world_of(self).offline)
+    task.profile = current_profile(self);
   task.interactions = std::move(s.since_update);
   s.since_update.clear();
   ask(self, std::move(task),
@@ -218,13 +226,18 @@ void rate(UserActor* self, RateRequest request, caf::typed_response_promise<User
   LlmTask task;
   task.kind = TaskKind::kRateItems;
   task.user = s.user;
-  task.profile = current_profile(self);
-  const std::size_t context = std::min(w.settings.recent_in_prompt, s.window.size());
-  task.interactions.assign(s.window.end() - static_cast<std::ptrdiff_t>(context), s.window.end());
+  // The offline model uses neither the profile text (it keeps the state) nor
+  // the context ratings: no copies of them on every slate.
+  if (!w.offline) {
+    task.profile = current_profile(self);
+    const std::size_t context = std::min(w.settings.recent_in_prompt, s.window.size());
+    task.interactions.assign(s.window.end() - static_cast<std::ptrdiff_t>(context), s.window.end());
+  }
   task.candidates = request.items;
   task.priority = TaskPriority::kInteractive;
   const std::int32_t version = current_version(self);
-  ask(self, std::move(task), [self, request, version, promise](Answer answer) mutable {
+  const bool explain = request.explain;
+  ask(self, std::move(task), explain, [self, request, version, promise](Answer answer) mutable {
     auto& st = self->state;
     const UserWorld& wd = world_of(self);
     UserFeedback feedback;
@@ -266,6 +279,51 @@ ProfileSnapshot snapshot(UserActor* self) {
                          std::vector<Interaction>(s.window.begin(), s.window.end())};
 }
 
+// ---- checkpoints: the user's state to and from bytes (engine/rl/run_checkpoint.hpp)
+
+std::string encode_state(const UserState& s) {
+  UserCheckpoint c;
+  c.user = s.user;
+  c.versions.reserve(s.versions.size());
+  for (const ProfileVersion& v : s.versions) {
+    c.versions.push_back(
+        UserProfileVersion{v.version, v.text, v.change, v.source, v.batch, v.episode, v.step});
+  }
+  c.base_versions = s.base_versions;
+  c.last_version = s.last_version;
+  c.window.assign(s.window.begin(), s.window.end());
+  c.since_update = s.since_update;
+  c.offline = s.offline;
+  c.offline_base = s.offline_base;
+  c.episode = s.episode;
+  return encode_user_checkpoint(c);
+}
+
+// Decodes whole before it changes anything: bad bytes leave the user as it was.
+std::string restore_state(UserState& s, const std::string& bytes) {
+  UserCheckpoint c;
+  try {
+    c = decode_user_checkpoint(bytes, fmt::format("the checkpoint of user {}", s.user));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  if (c.user != s.user)
+    return fmt::format("a checkpoint of user {} sent to user {}", c.user, s.user);
+  s.versions.clear();
+  for (UserProfileVersion& v : c.versions) {
+    s.versions.push_back(ProfileVersion{v.version, std::move(v.text), std::move(v.change),
+                                        std::move(v.source), v.batch, v.episode, v.step});
+  }
+  s.base_versions = static_cast<std::size_t>(c.base_versions);
+  s.last_version = c.last_version;
+  s.window.assign(c.window.begin(), c.window.end());
+  s.since_update = std::move(c.since_update);
+  s.offline = std::move(c.offline);
+  s.offline_base = std::move(c.offline_base);
+  s.episode = c.episode;
+  return {};
+}
+
 caf::behavior user_behavior(UserActor* self, std::shared_ptr<const UserWorld> world,
                             UserIndex user) {
   self->state.world = std::move(world);
@@ -295,6 +353,12 @@ caf::behavior user_behavior(UserActor* self, std::shared_ptr<const UserWorld> wo
         return snapshot(self);
       },
       [self](profile_atom) { return snapshot(self); },
+      [self](snapshot_atom) {
+        return UserStateSnapshot{self->state.user, encode_state(self->state)};
+      },
+      [self](restore_atom, const std::string& bytes) {
+        return UserStateRestored{self->state.user, restore_state(self->state, bytes)};
+      },
   };
 }
 

@@ -8,6 +8,8 @@
 //   RateRequest           -> UserFeedback     phase 2: rate a slate, maybe update the profile
 //   (reset_atom, episode) -> ProfileSnapshot  back to the phase-1 profile for a new episode
 //   (profile_atom)        -> ProfileSnapshot
+//   (snapshot_atom)       -> UserStateSnapshot  the whole state, for a checkpoint
+//   (restore_atom, bytes) -> UserStateRestored  the state of a checkpoint, taken over whole
 //
 // All LLM work goes through the gateway pool. With the offline model (not an
 // LLM) the same tasks are answered in the actor, without a message round

@@ -15,5 +15,6 @@ void register_export_command(CLI::App& app);
 void register_synth_command(CLI::App& data);    // `data synth`, in synth_command.cpp
 void register_mock_llm_command(CLI::App& app);  // `mock-llm`, in mock_llm_command.cpp
 void register_serve_command(CLI::App& app);     // `serve`, in serve_command.cpp
+void register_worker_command(CLI::App& app);    // `worker`, in worker_command.cpp
 
 }  // namespace lusifer::cli

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   lusifer::cli::register_export_command(app);
   lusifer::cli::register_mock_llm_command(app);
   lusifer::cli::register_serve_command(app);
+  lusifer::cli::register_worker_command(app);
 
   try {
     app.parse(argc, argv);

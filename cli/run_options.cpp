@@ -12,8 +12,10 @@
 
 namespace lusifer::cli {
 
-void add_run_options(CLI::App& cmd, RunOptions& o) {
-  cmd.add_option("--config", o.config, "run configuration (TOML)")->required();
+void add_run_options(CLI::App& cmd, RunOptions& o, bool config_required) {
+  auto* config = cmd.add_option("--config", o.config, "run configuration (TOML)");
+  if (config_required)
+    config->required();
   cmd.add_option("--set", o.overrides,
                  "override one key, e.g. --set simulation.horizon=30 (repeatable)");
   cmd.add_option("--out", o.out, "run directory (default: [run] directory / <name>-<time>)");

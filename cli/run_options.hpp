@@ -23,8 +23,9 @@ struct RunOptions {
   std::string out;
 };
 
-// Adds --config (required), --set (repeatable) and --out.
-void add_run_options(CLI::App& cmd, RunOptions& options);
+// Adds --config (required unless `config_required` is false, for commands
+// that can take the config from elsewhere), --set (repeatable) and --out.
+void add_run_options(CLI::App& cmd, RunOptions& options, bool config_required = true);
 
 // Reads every section of the config file with the overrides applied; an
 // unknown key or a wrong type is an error naming the key, file and line.

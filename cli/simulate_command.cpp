@@ -8,6 +8,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -16,6 +17,8 @@
 #include "cli/commands.hpp"
 #include "cli/run_options.hpp"
 #include "cli/run_reports.hpp"
+#include "engine/config/config_file.hpp"
+#include "engine/store/run_store.hpp"
 
 namespace lusifer::cli {
 namespace {
@@ -81,12 +84,16 @@ void print_agent_summaries(const std::vector<AgentRunSummary>& summaries, const 
   }
 }
 
-void run(const RunOptions& o, bool profiles_only) {
+// `workers`: host:port of each `lusifer worker` hosting users (docs/distributed.md).
+void run(const RunOptions& o, bool profiles_only, const std::vector<std::string>& workers = {}) {
   RunSettings settings = load_run_settings(o);
   const auto directory = run_directory(o, settings);
   auto config = make_actor_system_config();
+  if (!workers.empty())
+    config->load<caf::io::middleman>();
   caf::actor_system system{*config};
   SimulationRunner runner(system, std::move(settings), directory, LUSIFER_GIT_REVISION);
+  runner.set_workers(workers);
   try {
     runner.prepare();
     spdlog::info("run {}: simulated users by the {}", directory.string(), runner.backend_label());
@@ -101,14 +108,97 @@ void run(const RunOptions& o, bool profiles_only) {
   std::cout << fmt::format("run store: {}\n", runner.store_path().string());
 }
 
+// --resume RUN_DIR: the run's own effective config, recorded in its store,
+// and the same directory; it continues to the same end.
+void resume(const std::filesystem::path& directory) {
+  const auto store_path = directory / "run.sqlite";
+  if (!std::filesystem::exists(store_path)) {
+    throw std::runtime_error(fmt::format("--resume {}: no run store ({} does not exist)",
+                                         directory.string(), store_path.string()));
+  }
+  std::optional<RunInfo> info;
+  {
+    RunStore store(store_path);
+    info = store.run_info();
+  }
+  if (!info) {
+    throw std::runtime_error(
+        fmt::format("--resume {}: the run store holds no run (it was killed before it started; "
+                    "start it again)",
+                    directory.string()));
+  }
+  // Relative paths resolve where they did for the first start: the
+  // original config file's directory (the name's directory part).
+  const std::filesystem::path config_directory =
+      info->config_directory.empty() ? std::filesystem::current_path()
+                                     : std::filesystem::path(info->config_directory);
+  ConfigFile file = ConfigFile::parse(
+      info->config, (config_directory / ("(the config of run " + info->run_id + ")")).string());
+  RunSettings settings = read_run_settings(file);
+  if (settings.simulation.mode != StepMode::kSync) {
+    throw std::runtime_error(fmt::format(
+        "--resume {}: only sync-mode runs can be resumed (simulation.mode = \"sync\"); this run "
+        "is async, which takes no checkpoints",
+        directory.string()));
+  }
+  if (info->status == "finished") {
+    std::cout << fmt::format("run {} has finished already; nothing to resume\n",
+                             directory.string());
+    return;
+  }
+  auto config = make_actor_system_config();
+  caf::actor_system system{*config};
+  SimulationRunner runner(system, std::move(settings), directory, info->git_revision);
+  try {
+    const bool from_checkpoint = runner.prepare_resume();
+    spdlog::info("run {} resumed: simulated users by the {}", directory.string(),
+                 runner.backend_label());
+    if (from_checkpoint) {
+      runner.restore_checkpoint();
+    } else {
+      print_profile_report(runner.build_profiles());
+    }
+    print_agent_summaries(runner.run_agents(), runner.settings());
+    runner.finish("finished");
+  } catch (...) {
+    runner.finish("failed");
+    throw;
+  }
+  std::cout << fmt::format("run store: {}\n", runner.store_path().string());
+}
+
 }  // namespace
 
 void register_simulate_commands(CLI::App& app) {
   auto simulate_options = std::make_shared<RunOptions>();
   auto* simulate = app.add_subcommand(
       "simulate", "build the users' profiles, then run RL episodes with each configured agent");
-  add_run_options(*simulate, *simulate_options);
-  simulate->callback([simulate_options] { run(*simulate_options, false); });
+  add_run_options(*simulate, *simulate_options, false);
+  auto workers = std::make_shared<std::vector<std::string>>();
+  simulate
+      ->add_option("--workers", *workers,
+                   "host:port of `lusifer worker` processes to host the users, comma-separated "
+                   "(docs/distributed.md)")
+      ->delimiter(',');
+  auto resume_directory = std::make_shared<std::string>();
+  simulate->add_option("--resume", *resume_directory,
+                       "continue the run in this directory from its last checkpoint (its own "
+                       "config; sync mode)");
+  simulate->get_option("--workers")->excludes("--resume");
+  simulate->callback([simulate_options, resume_directory, workers] {
+    if (resume_directory->empty()) {
+      if (simulate_options->config.empty())
+        throw CLI::RequiredError("--config");
+      run(*simulate_options, false, *workers);
+      return;
+    }
+    if (!simulate_options->config.empty() || !simulate_options->overrides.empty() ||
+        !simulate_options->out.empty()) {
+      throw CLI::ValidationError("--resume",
+                                 "takes the run's own config: no --config, --set or --out");
+    }
+    resume(*resume_directory);
+  });
 
   auto profile_options = std::make_shared<RunOptions>();
   auto* profile = app.add_subcommand(

@@ -55,6 +55,14 @@ typename Inspector::result_type inspect(Inspector& f, StepMetricsRow& x) {
            x.mean_reward, x.mean_rating, x.rated, x.late, x.failed, x.left, x.seconds);
 }
 
+// (CheckpointRecord) -> void: committed with every row received before it,
+// in one transaction; answered once durable. The marks are the store's.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, CheckpointRecord& x) {
+  return f(caf::meta::type_name("checkpoint_record"), x.agent_index, x.agent, x.episode, x.step,
+           x.coordinator, x.agent_state, x.users);
+}
+
 // Rows written together, in one message: one user's or one step's output.
 struct StoreBatch {
   std::vector<UserRow> users;

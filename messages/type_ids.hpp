@@ -15,6 +15,7 @@
 #include "messages/cache_messages.hpp"
 #include "messages/llm_messages.hpp"
 #include "messages/rl_messages.hpp"
+#include "messages/shard_messages.hpp"
 #include "messages/store_messages.hpp"
 #include "messages/user_messages.hpp"
 
@@ -60,6 +61,17 @@ CAF_ADD_ATOM(lusifer, lusifer, progress_atom, "progress")
 CAF_ADD_ATOM(lusifer, lusifer, lookup_atom, "lookup")
 CAF_ADD_ATOM(lusifer, lusifer, store_atom, "store")
 CAF_ADD_ATOM(lusifer, lusifer, commit_atom, "commit")
+// Checkpoint and resume
+CAF_ADD_TYPE_ID(lusifer, (lusifer::CheckpointRecord))
+CAF_ADD_TYPE_ID(lusifer, (lusifer::UserStateSnapshot))
+CAF_ADD_TYPE_ID(lusifer, (lusifer::UserStateRestored))
+CAF_ADD_ATOM(lusifer, lusifer, snapshot_atom, "snapshot")
+CAF_ADD_ATOM(lusifer, lusifer, restore_atom, "restore")
+// Distribution: user shards on `lusifer worker` processes
+CAF_ADD_TYPE_ID(lusifer, (lusifer::ShardSetup))
+CAF_ADD_TYPE_ID(lusifer, (lusifer::ShardReady))
+CAF_ADD_TYPE_ID(lusifer, (lusifer::ShardCalls))
+CAF_ADD_TYPE_ID(lusifer, (lusifer::ShardReplies))
 
 CAF_END_TYPE_ID_BLOCK(lusifer)
 

@@ -42,11 +42,15 @@ struct RateRequest {
   std::uint32_t episode = 0;
   std::uint32_t step = 0;
   std::vector<ItemIndex> items;
+  // false: the ratings may come without explanations, when nobody will show
+  // or record them (the offline model then skips writing them; an LLM's
+  // prompt is unchanged).
+  bool explain = true;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RateRequest& x) {
-  return f(caf::meta::type_name("rate_request"), x.episode, x.step, x.items);
+  return f(caf::meta::type_name("rate_request"), x.episode, x.step, x.items, x.explain);
 }
 
 struct UserFeedback {
@@ -78,6 +82,31 @@ struct ProfileSnapshot {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ProfileSnapshot& x) {
   return f(caf::meta::type_name("profile_snapshot"), x.user, x.version, x.text, x.recent);
+}
+
+// Checkpoints (`lusifer simulate --resume`). (snapshot_atom) answers with
+// the user's whole state, encoded by engine/rl/run_checkpoint.hpp; sent
+// between requests, never while one is in flight.
+struct UserStateSnapshot {
+  UserIndex user = 0;
+  std::string state;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, UserStateSnapshot& x) {
+  return f(caf::meta::type_name("user_state_snapshot"), x.user, x.state);
+}
+
+// (restore_atom, std::string state) -> UserStateRestored: the user takes the
+// encoded state over whole, or (failure set) keeps its own.
+struct UserStateRestored {
+  UserIndex user = 0;
+  std::string failure;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, UserStateRestored& x) {
+  return f(caf::meta::type_name("user_state_restored"), x.user, x.failure);
 }
 
 }  // namespace lusifer

@@ -17,6 +17,7 @@ RunSettings read_run_settings(ConfigFile& file) {
   r.evaluation = read_evaluation_settings(file);
   file.check_all_consumed();
   r.effective_config = file.to_toml();
+  r.config_directory = file.directory();
   return r;
 }
 

@@ -40,6 +40,9 @@ struct RunSettings {
   std::vector<AgentSpec> agents;
   EvaluationSettings evaluation;
   std::string effective_config;  // the configuration as TOML, overrides applied
+  // Where relative paths of the config file resolve (its directory): with
+  // effective_config, what a resumed run needs to read the same settings.
+  std::filesystem::path config_directory;
 };
 
 // Reads every section of `file` and checks that no key is unknown.

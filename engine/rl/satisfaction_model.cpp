@@ -22,6 +22,17 @@ double Satisfaction::recent_mean() const noexcept {
   return std::accumulate(recent_.begin(), recent_.end(), 0.0) / static_cast<double>(recent_.size());
 }
 
+SatisfactionState Satisfaction::state() const {
+  return SatisfactionState{std::vector<double>(recent_.begin(), recent_.end()), boredom_,
+                           static_cast<std::uint64_t>(steps_)};
+}
+
+void Satisfaction::restore(const SatisfactionState& state) {
+  recent_.assign(state.recent.begin(), state.recent.end());
+  boredom_ = state.boredom;
+  steps_ = static_cast<std::size_t>(state.steps);
+}
+
 LeaveReason Satisfaction::observe(double mean_normalized_rating, std::size_t repeats) {
   ++steps_;
   recent_.push_back(mean_normalized_rating);

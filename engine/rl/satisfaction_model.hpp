@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <vector>
 
 #include "engine/config/config_file.hpp"
 
@@ -32,6 +33,14 @@ SatisfactionSettings read_satisfaction_settings(ConfigSection section);
 
 enum class LeaveReason { kStays, kDissatisfied, kBored };
 
+// What a Satisfaction has observed, for checkpoints: restoring it into a
+// Satisfaction with the same settings continues exactly where it was.
+struct SatisfactionState {
+  std::vector<double> recent;  // oldest first, at most settings.window
+  double boredom = 0.0;
+  std::uint64_t steps = 0;
+};
+
 class Satisfaction {
  public:
   explicit Satisfaction(const SatisfactionSettings& settings) : settings_(settings) {}
@@ -43,6 +52,9 @@ class Satisfaction {
   double boredom() const noexcept { return boredom_; }
   double recent_mean() const noexcept;
   std::size_t steps() const noexcept { return steps_; }
+
+  SatisfactionState state() const;
+  void restore(const SatisfactionState& state);
 
  private:
   SatisfactionSettings settings_;

@@ -28,6 +28,7 @@ SimulationSettings read_simulation_settings(ConfigFile& file) {
   r.threads = static_cast<std::size_t>(s.get_int("threads", 0, 0, 1024));
   r.progress_interval =
       s.get<std::chrono::milliseconds>("progress_interval", std::chrono::milliseconds(2'000));
+  r.checkpoint_every = static_cast<std::uint32_t>(s.get_int("checkpoint_every", 5, 0, 1'000'000));
   r.reward = read_reward_settings(s.section("reward"));
   r.leaving = read_satisfaction_settings(s.section("leaving"));
   if (r.recent_in_prompt > r.window) {

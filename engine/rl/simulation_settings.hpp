@@ -40,6 +40,9 @@ struct SimulationSettings {
   RecordLevel record = RecordLevel::kFull;
   std::size_t threads = 0;  // agent threads; 0: one per core
   std::chrono::milliseconds progress_interval{2'000};
+  // Sync mode: a checkpoint every this many steps of an agent's episodes, for
+  // `lusifer simulate --resume` (docs/reliability.md); 0: none.
+  std::uint32_t checkpoint_every = 5;
   RewardSettings reward;
   SatisfactionSettings leaving;
 };

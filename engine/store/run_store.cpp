@@ -56,7 +56,54 @@ constexpr std::string_view kMigrations[] = {
       left_users INTEGER NOT NULL, seconds REAL NOT NULL,
       PRIMARY KEY (agent, episode, step));
     )sql",
+    // 2 -> 3: the latest checkpoint of a run, for resuming it.
+    R"sql(
+    CREATE TABLE checkpoints (
+      id INTEGER PRIMARY KEY CHECK (id = 1), agent_index INTEGER NOT NULL, agent TEXT NOT NULL,
+      episode INTEGER NOT NULL, step INTEGER NOT NULL, coordinator BLOB NOT NULL,
+      agent_state BLOB NOT NULL, feedback_mark INTEGER NOT NULL, versions_mark INTEGER NOT NULL,
+      episodes_mark INTEGER NOT NULL, steps_mark INTEGER NOT NULL);
+    CREATE TABLE checkpoint_users (user_index INTEGER PRIMARY KEY, state BLOB NOT NULL);
+    CREATE TABLE run_origin (config_directory TEXT NOT NULL);
+    )sql",
 };
+
+std::string blob_of(const SQLite::Column& column) {
+  if (column.getBytes() == 0)
+    return {};
+  return std::string(static_cast<const char*>(column.getBlob()),
+                     static_cast<std::size_t>(column.getBytes()));
+}
+
+std::int64_t last_rowid(SQLite::Database& db, std::string_view table) {
+  return db.execAndGet(fmt::format("SELECT coalesce(max(rowid), 0) FROM {}", table)).getInt64();
+}
+
+// Inside the commit's transaction, after its rows: the marks are how far
+// each table reached with every row added before the checkpoint.
+void write_checkpoint(SQLite::Database& db, const CheckpointRecord& c) {
+  db.exec("DELETE FROM checkpoints");
+  db.exec("DELETE FROM checkpoint_users");
+  SQLite::Statement s(db, "INSERT INTO checkpoints VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, static_cast<std::int64_t>(c.agent_index));
+  s.bind(2, c.agent);
+  s.bind(3, c.episode);
+  s.bind(4, c.step);
+  s.bind(5, c.coordinator.data(), static_cast<int>(c.coordinator.size()));
+  s.bind(6, c.agent_state.data(), static_cast<int>(c.agent_state.size()));
+  s.bind(7, last_rowid(db, "feedback"));
+  s.bind(8, last_rowid(db, "profile_versions"));
+  s.bind(9, last_rowid(db, "episodes"));
+  s.bind(10, last_rowid(db, "step_metrics"));
+  s.exec();
+  SQLite::Statement u(db, "INSERT INTO checkpoint_users VALUES (?, ?)");
+  for (const auto& [user, state] : c.users) {
+    u.bind(1, static_cast<std::int64_t>(user));
+    u.bind(2, state.data(), static_cast<int>(state.size()));
+    u.exec();
+    u.reset();
+  }
+}
 
 constexpr std::string_view kTables[] = {"runs",      "users",    "profile_versions", "feedback",
                                         "llm_calls", "episodes", "step_metrics"};
@@ -70,10 +117,11 @@ struct RunStore::Buffers {
   std::vector<LlmCallRow> calls;
   std::vector<EpisodeRow> episodes;
   std::vector<StepMetricsRow> steps;
+  std::optional<CheckpointRecord> checkpoint;
 
   std::size_t size() const {
     return users.size() + versions.size() + feedback.size() + calls.size() + episodes.size() +
-           steps.size();
+           steps.size() + (checkpoint ? 1 : 0);
   }
   void clear() {
     users.clear();
@@ -82,6 +130,7 @@ struct RunStore::Buffers {
     calls.clear();
     episodes.clear();
     steps.clear();
+    checkpoint.reset();
   }
 };
 
@@ -127,6 +176,7 @@ void RunStore::migrate() {
 }
 
 void RunStore::begin_run(const RunInfo& info) {
+  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   SQLite::Statement insert(*db_, "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, info.run_id);
   insert.bind(2, info.created_at);
@@ -137,6 +187,12 @@ void RunStore::begin_run(const RunInfo& info) {
   insert.bind(7, info.dataset);
   insert.bind(8, info.status);
   insert.exec();
+  // A table of its own, not a column of runs: readers that insert runs rows
+  // by position (tests/python) keep working.
+  SQLite::Statement origin(*db_, "INSERT INTO run_origin VALUES (?)");
+  origin.bind(1, info.config_directory);
+  origin.exec();
+  transaction.commit();
 }
 
 void RunStore::set_run_status(std::string_view status) {
@@ -158,6 +214,9 @@ std::optional<RunInfo> RunStore::run_info() const {
   info.backend = q.getColumn(5).getString();
   info.dataset = q.getColumn(6).getString();
   info.status = q.getColumn(7).getString();
+  SQLite::Statement o(*db_, "SELECT config_directory FROM run_origin LIMIT 1");
+  if (o.executeStep())
+    info.config_directory = o.getColumn(0).getString();
   return info;
 }
 
@@ -178,6 +237,9 @@ void RunStore::add(const EpisodeRow& row) {
 }
 void RunStore::add(const StepMetricsRow& row) {
   buffers_->steps.push_back(row);
+}
+void RunStore::add(CheckpointRecord checkpoint) {
+  buffers_->checkpoint = std::move(checkpoint);
 }
 std::size_t RunStore::pending() const noexcept {
   return buffers_->size();
@@ -299,9 +361,64 @@ std::size_t RunStore::commit() {
       s.reset();
     }
   }
+  if (b.checkpoint)
+    write_checkpoint(*db_, *b.checkpoint);
   transaction.commit();
   b.clear();
   return rows;
+}
+
+std::optional<CheckpointRecord> RunStore::checkpoint() const {
+  SQLite::Statement q(*db_,
+                      "SELECT agent_index, agent, episode, step, coordinator, agent_state, "
+                      "feedback_mark, versions_mark, episodes_mark, steps_mark FROM checkpoints");
+  if (!q.executeStep())
+    return std::nullopt;
+  CheckpointRecord c;
+  c.agent_index = static_cast<std::uint32_t>(q.getColumn(0).getInt64());
+  c.agent = q.getColumn(1).getString();
+  c.episode = q.getColumn(2).getInt64();
+  c.step = q.getColumn(3).getInt64();
+  c.coordinator = blob_of(q.getColumn(4));
+  c.agent_state = blob_of(q.getColumn(5));
+  c.feedback_mark = q.getColumn(6).getInt64();
+  c.versions_mark = q.getColumn(7).getInt64();
+  c.episodes_mark = q.getColumn(8).getInt64();
+  c.steps_mark = q.getColumn(9).getInt64();
+  SQLite::Statement u(*db_, "SELECT user_index, state FROM checkpoint_users ORDER BY user_index");
+  while (u.executeStep()) {
+    c.users.emplace_back(static_cast<std::uint32_t>(u.getColumn(0).getInt64()),
+                         blob_of(u.getColumn(1)));
+  }
+  return c;
+}
+
+RewindReport RunStore::rewind_to_checkpoint() {
+  RewindReport report;
+  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  const auto remove = [&](std::string_view table, std::optional<std::int64_t> mark) {
+    // Table names come from this function's own calls, never from input.
+    SQLite::Statement d(*db_, mark ? fmt::format("DELETE FROM {} WHERE rowid > ?", table)
+                                   : fmt::format("DELETE FROM {}", table));
+    if (mark)
+      d.bind(1, *mark);
+    return static_cast<std::int64_t>(d.exec());
+  };
+  if (const auto c = checkpoint()) {
+    report.from_checkpoint = true;
+    report.feedback = remove("feedback", c->feedback_mark);
+    report.versions = remove("profile_versions", c->versions_mark);
+    report.episodes = remove("episodes", c->episodes_mark);
+    report.steps = remove("step_metrics", c->steps_mark);
+  } else {
+    report.feedback = remove("feedback", std::nullopt);
+    report.versions = remove("profile_versions", std::nullopt);
+    report.episodes = remove("episodes", std::nullopt);
+    report.steps = remove("step_metrics", std::nullopt);
+    report.users = remove("users", std::nullopt);
+  }
+  transaction.commit();
+  return report;
 }
 
 std::vector<UserRow> RunStore::users() const {

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace SQLite {
@@ -38,11 +39,14 @@ struct RunInfo {
   std::string backend;  // "offline" (not an LLM), "openai", "vllm", ...
   std::string dataset;
   std::string status = "running";  // running, finished, failed, interrupted
+  // The directory the config's relative paths resolve against (empty in
+  // stores from before schema 3).
+  std::string config_directory;
 };
 
 struct UserRow {
   std::int64_t user_id = 0;
-  std::string demographics;  // a JSON object, "{}" when the dataset has none
+  std::string demographics;             // a JSON object, "{}" when the dataset has none
   std::string profile_status = "none";  // none, built, failed
   std::string failure_reason;
 };
@@ -51,9 +55,9 @@ struct ProfileVersionRow {
   std::int64_t user_id = 0;
   std::int32_t version = 0;  // 1 for the first profile
   std::string text;
-  std::string change;  // what changed and why; empty for the first version
-  std::string source;  // "history-batch", "feedback", "cold-start"
-  std::int32_t batch = 0;  // the history batch it came from (history-batch)
+  std::string change;         // what changed and why; empty for the first version
+  std::string source;         // "history-batch", "feedback", "cold-start"
+  std::int32_t batch = 0;     // the history batch it came from (history-batch)
   std::int64_t episode = -1;  // -1 outside episodes
   std::int64_t step = -1;
 };
@@ -112,6 +116,37 @@ struct LlmCallRow {
   double cost_usd = 0.0;
 };
 
+// The checkpoint of a run (`lusifer simulate --resume`): at most one per
+// store, the latest. Its bytes are opaque here (engine/rl/run_checkpoint.hpp
+// encodes them). It is committed in the same transaction as every row added
+// before it, and that transaction records how far each table then reached
+// (the marks), so a resume can remove every row written after it.
+struct CheckpointRecord {
+  std::uint32_t agent_index = 0;  // in the order of [agents] run
+  std::string agent;
+  std::int64_t episode = 0;
+  std::int64_t step = 0;    // steps of the episode closed
+  std::string coordinator;  // the coordinator's state
+  std::string agent_state;  // the agent's checkpoint
+  // Per user (by dataset index), its state.
+  std::vector<std::pair<std::uint32_t, std::string>> users;
+  // Filled when read back: the last rowid of each table at the checkpoint.
+  std::int64_t feedback_mark = 0;
+  std::int64_t versions_mark = 0;
+  std::int64_t episodes_mark = 0;
+  std::int64_t steps_mark = 0;
+};
+
+// What rewind_to_checkpoint removed.
+struct RewindReport {
+  bool from_checkpoint = false;  // false: no checkpoint, every result row removed
+  std::int64_t feedback = 0;
+  std::int64_t versions = 0;
+  std::int64_t episodes = 0;
+  std::int64_t steps = 0;
+  std::int64_t users = 0;
+};
+
 class RunStore {
  public:
   // The schema version this build writes; stores are migrated up to it.
@@ -140,6 +175,10 @@ class RunStore {
   void add(const LlmCallRow& row);
   void add(const EpisodeRow& row);
   void add(const StepMetricsRow& row);
+  // Buffered like a row and committed after the rows added before it, in
+  // the same transaction; replaces the previous checkpoint. A later add
+  // before the commit replaces this one.
+  void add(CheckpointRecord checkpoint);
   // Writes every buffered row in one transaction; returns how many.
   std::size_t commit();
   std::size_t pending() const noexcept;
@@ -151,6 +190,15 @@ class RunStore {
   std::vector<LlmCallRow> llm_calls() const;
   std::vector<EpisodeRow> episodes() const;
   std::vector<StepMetricsRow> step_metrics() const;
+
+  // The latest committed checkpoint with its marks and user states.
+  std::optional<CheckpointRecord> checkpoint() const;
+  // Before a resume: removes, in one transaction, every feedback, profile
+  // version, episode and step-metrics row written after the checkpoint; with
+  // no checkpoint, every row of those tables and of users (the run starts
+  // over). The runs row and the LLM-call log stay: a call that was paid for
+  // stays recorded.
+  RewindReport rewind_to_checkpoint();
 
   // The tables `export_table` knows, in a stable order.
   static std::vector<std::string> exported_tables();

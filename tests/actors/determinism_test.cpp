@@ -83,6 +83,29 @@ TEST_CASE("two runs with the same seed and configuration are identical", "[actor
                     [](const FeedbackKey& k) { return !std::get<7>(k).empty(); }));
 }
 
+TEST_CASE("record = ratings stores the rows of record = full, without explanations",
+          "[actors][determinism]") {
+  // Users are not asked for explanations the store will not keep; nothing
+  // else about the run may change.
+  const RunOutput full = run_once(kConfig);
+  std::vector<std::string> ratings_only = kConfig;
+  ratings_only.push_back(R"(simulation.record="ratings")");
+  const RunOutput bare = run_once(ratings_only);
+
+  REQUIRE(bare.feedback.size() == full.feedback.size());
+  REQUIRE_FALSE(full.feedback.empty());
+  for (std::size_t i = 0; i < full.feedback.size(); ++i) {
+    FeedbackKey expected = full.feedback[i];
+    REQUIRE_FALSE(std::get<7>(expected).empty());
+    std::get<7>(expected).clear();
+    CHECK(bare.feedback[i] == expected);
+  }
+  CHECK(bare.episodes == full.episodes);
+  REQUIRE(bare.summaries.size() == full.summaries.size());
+  for (std::size_t i = 0; i < full.summaries.size(); ++i)
+    check_same_summary(bare.summaries[i], full.summaries[i]);
+}
+
 TEST_CASE("another simulation seed gives another run", "[actors][determinism]") {
   const RunOutput first = run_once(kConfig);
   std::vector<std::string> reseeded = kConfig;

@@ -352,13 +352,6 @@ void learn_then(CoordinatorActor* self, LearnBatch learn, std::function<void()> 
 
 // ---- checkpoints -----------------------------------------------------------
 
-AgentTotals totals_of(const AgentRunSummary& summary) {
-  return AgentTotals{summary.agent,       summary.user_steps,    summary.rated_items,
-                     summary.late,        summary.failed,        summary.left,
-                     summary.truncated,   summary.seconds,       summary.mean_reward,
-                     summary.mean_rating, summary.reward_by_step};
-}
-
 void fail_run(CoordinatorActor* self, const caf::error& error) {
   self->state.done.deliver(error);
   self->quit(error);
@@ -390,7 +383,7 @@ void commit_checkpoint(CoordinatorActor* self) {
                                  a.rating_sum,
                                  std::chrono::duration<double>(a.finished - a.started).count()});
   }
-  c.totals = totals_of(s.summary);
+  c.totals = s.summary;
   c.reward_sum_by_step = s.reward_sum_by_step;
   c.rated_by_step = s.rated_by_step;
   c.rating_sum = s.rating_sum;

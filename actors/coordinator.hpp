@@ -63,7 +63,7 @@ struct CoordinatorPlan {
   // agent's index in [agents] run and the agents finished before it, which
   // every checkpoint carries so that a resumed run can report them.
   std::uint32_t agent_index = 0;
-  std::vector<AgentTotals> completed;
+  std::vector<AgentRunSummary> completed;
   // Set: continue the run from this checkpoint (the users and the agent
   // already restored to it) instead of starting the first episode.
   std::shared_ptr<const CoordinatorCheckpoint> resume;

@@ -447,11 +447,7 @@ std::vector<AgentRunSummary> SimulationRunner::run_agents() {
     resume = std::make_shared<const CoordinatorCheckpoint>(
         decode_coordinator_checkpoint(checkpoint_->coordinator, "the run's checkpoint"));
     first_agent = resume->agent_index;
-    for (const AgentTotals& t : resume->completed) {
-      summaries.push_back(AgentRunSummary{t.agent, t.user_steps, t.rated_items, t.late, t.failed,
-                                          t.left, t.truncated, t.seconds, t.mean_reward,
-                                          t.mean_rating, t.reward_by_step});
-    }
+    summaries = resume->completed;
   }
   for (std::uint32_t index = first_agent; index < settings_.agents.size(); ++index) {
     const auto& spec = settings_.agents[index];
@@ -468,11 +464,7 @@ std::vector<AgentRunSummary> SimulationRunner::run_agents() {
     auto display = std::make_shared<ProgressDisplay>(interactive);
     CoordinatorPlan plan;
     plan.agent_index = index;
-    for (const AgentRunSummary& done : summaries) {
-      plan.completed.push_back(AgentTotals{
-          done.agent, done.user_steps, done.rated_items, done.late, done.failed, done.left,
-          done.truncated, done.seconds, done.mean_reward, done.mean_rating, done.reward_by_step});
-    }
+    plan.completed = summaries;
     if (resume && index == first_agent) {
       plan.resume = resume;
       checkpoint_.reset();

@@ -8,6 +8,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "engine/rl/agent_run_summary.hpp"
+
 namespace lusifer {
 
 // A snapshot of a running simulation, for progress displays.
@@ -33,21 +35,7 @@ typename Inspector::result_type inspect(Inspector& f, ProgressReport& x) {
            x.cost_usd);
 }
 
-// What one agent's run produced.
-struct AgentRunSummary {
-  std::string agent;
-  std::uint64_t user_steps = 0;
-  std::uint64_t rated_items = 0;
-  std::uint64_t late = 0;
-  std::uint64_t failed = 0;
-  std::uint64_t left = 0;       // episodes terminated by the user leaving
-  std::uint64_t truncated = 0;  // episodes that reached the horizon
-  double seconds = 0.0;
-  double mean_reward = 0.0;  // per rated item
-  double mean_rating = 0.0;
-  // Mean reward per rated item at each step, averaged over episodes.
-  std::vector<double> reward_by_step;
-};
+// AgentRunSummary (engine/rl/agent_run_summary.hpp): what one agent's run produced.
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, AgentRunSummary& x) {

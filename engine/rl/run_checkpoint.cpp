@@ -114,7 +114,7 @@ std::optional<OfflineUserState> read_offline(CheckpointReader& in) {
   return s;
 }
 
-void write_totals(CheckpointWriter& out, const AgentTotals& t) {
+void write_totals(CheckpointWriter& out, const AgentRunSummary& t) {
   out.text(t.agent);
   out.u64(t.user_steps);
   out.u64(t.rated_items);
@@ -130,8 +130,8 @@ void write_totals(CheckpointWriter& out, const AgentTotals& t) {
     out.f64(r);
 }
 
-AgentTotals read_totals(CheckpointReader& in) {
-  AgentTotals t;
+AgentRunSummary read_totals(CheckpointReader& in) {
+  AgentRunSummary t;
   t.agent = in.text("an agent's name");
   t.user_steps = in.u64("user steps");
   t.rated_items = in.u64("rated items");
@@ -265,7 +265,7 @@ std::string encode_coordinator_checkpoint(const CoordinatorCheckpoint& s) {
   out.f64(s.rating_sum);
   out.f64(s.last_mean_reward);
   out.u64(s.completed.size());
-  for (const AgentTotals& t : s.completed)
+  for (const AgentRunSummary& t : s.completed)
     write_totals(out, t);
   out.finish();
   return std::move(stream).str();
@@ -319,7 +319,7 @@ CoordinatorCheckpoint decode_coordinator_checkpoint(std::string_view bytes, std:
       in, "steps of the rated counts", [](CheckpointReader& r) { return r.i64("a rated count"); });
   s.rating_sum = in.f64("the rating sum");
   s.last_mean_reward = in.f64("the last mean reward");
-  s.completed = read_list<AgentTotals>(in, "finished agents", read_totals);
+  s.completed = read_list<AgentRunSummary>(in, "finished agents", read_totals);
   expect_end(stream, in);
   return s;
 }

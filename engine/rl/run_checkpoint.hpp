@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "engine/data/dataset.hpp"
+#include "engine/rl/agent_run_summary.hpp"
 #include "engine/rl/satisfaction_model.hpp"
 #include "engine/sim/llm_task.hpp"
 #include "engine/sim/offline_user_state.hpp"
@@ -85,21 +86,6 @@ struct StepTotals {
   double seconds = 0.0;  // wall time of the step
 };
 
-// What one agent's episodes produced so far (a finished agent: all of it).
-struct AgentTotals {
-  std::string agent;
-  std::uint64_t user_steps = 0;
-  std::uint64_t rated_items = 0;
-  std::uint64_t late = 0;
-  std::uint64_t failed = 0;
-  std::uint64_t left = 0;
-  std::uint64_t truncated = 0;
-  double seconds = 0.0;
-  double mean_reward = 0.0;
-  double mean_rating = 0.0;
-  std::vector<double> reward_by_step;
-};
-
 // The state of a run between two steps of a sync-mode episode of the agent
 // `agent_index` (in the order of [agents] run): no request is in flight.
 struct CoordinatorCheckpoint {
@@ -109,12 +95,12 @@ struct CoordinatorCheckpoint {
   std::uint64_t steps_closed = 0;     // steps this agent closed, over all its episodes
   std::vector<SlotCheckpoint> slots;  // per user of the population, in its order
   std::vector<StepTotals> steps;      // of the current episode
-  AgentTotals totals;                 // this agent so far
+  AgentRunSummary totals;             // this agent so far
   std::vector<double> reward_sum_by_step;
   std::vector<std::int64_t> rated_by_step;
   double rating_sum = 0.0;
   double last_mean_reward = 0.0;
-  std::vector<AgentTotals> completed;  // the agents before this one, finished
+  std::vector<AgentRunSummary> completed;  // the agents before this one, finished
 };
 
 std::string encode_coordinator_checkpoint(const CoordinatorCheckpoint& state);

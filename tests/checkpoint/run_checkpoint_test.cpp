@@ -88,12 +88,12 @@ CoordinatorCheckpoint sample_coordinator() {
   left.reason = "bored by repeated items";
   c.slots = {active, left};
   c.steps = {{2, 20, 0, 1, 0, 61.5, 70.0, 0.125}, {2, 19, 1, 0, 1, 40.0, 55.5, 0.25}};
-  c.totals = AgentTotals{"linucb", 90, 880, 1, 2, 3, 40, 0.0, 0.0, 0.0, {}};
+  c.totals = AgentRunSummary{"linucb", 90, 880, 1, 2, 3, 40, 0.0, 0.0, 0.0, {}};
   c.reward_sum_by_step = {120.0, 118.5};
   c.rated_by_step = {40, 39};
   c.rating_sum = 3.0e3;
   c.last_mean_reward = 3.03125;
-  c.completed = {AgentTotals{"random", 200, 2000, 0, 0, 0, 40, 1.5, 2.5, 3.25, {2.0, 3.0}}};
+  c.completed = {AgentRunSummary{"random", 200, 2000, 0, 0, 0, 40, 1.5, 2.5, 3.25, {2.0, 3.0}}};
   return c;
 }
 

@@ -1,6 +1,5 @@
 #include "actors/user_actor.hpp"
 
-#include <deque>
 #include <functional>
 #include <optional>
 
@@ -9,6 +8,7 @@
 
 #include "engine/core/json_writer.hpp"
 #include "engine/rl/run_checkpoint.hpp"
+#include "engine/sim/interaction_window.hpp"
 #include "engine/sim/offline_backend.hpp"
 #include "messages/errors.hpp"
 #include "messages/type_ids.hpp"
@@ -16,8 +16,9 @@
 namespace lusifer {
 namespace {
 
-struct ProfileVersion {
-  std::int32_t version = 0;
+// What a new profile version brings; the actor keeps only its number and,
+// for LLM runs, its text (the rest goes to the run store).
+struct NewVersion {
   std::string text;
   std::string change;
   std::string source;  // history-batch, feedback, cold-start
@@ -26,16 +27,24 @@ struct ProfileVersion {
   std::int64_t step = -1;
 };
 
+// The actor keeps only the current profile and the phase-1 one that every
+// episode starts from. Every version, with what changed and why, goes to the
+// run store as it is made: keeping the history here as well cost ~3 KB a
+// user after 20 steps, which a million users cannot afford. The offline
+// model's profile text is a rendering of its state, so offline users keep
+// no text at all; it is rendered when asked for.
 struct UserState {
   std::shared_ptr<const UserWorld> world;
   UserIndex user = 0;
-  std::vector<ProfileVersion> versions;
-  std::size_t base_versions = 0;  // versions at the end of phase 1
+  std::int32_t version = 0;                 // 0: no profile yet
+  std::shared_ptr<const std::string> text;  // LLM runs; null for the offline model
+  std::int32_t base_version = 0;            // the phase-1 profile
+  std::shared_ptr<const std::string> base_text;
   // Version numbers never repeat, across episodes and agents: a reset returns
   // to the phase-1 profile, but the store keeps every version it was sent.
   std::int32_t last_version = 0;
-  std::deque<Interaction> window;
-  std::vector<Interaction> since_update;  // feedback not yet folded into the profile
+  // The recent window and the feedback not yet folded into the profile.
+  InteractionWindow interactions;
   std::optional<OfflineUserState> offline;
   std::optional<OfflineUserState> offline_base;
   std::uint32_t episode = 0;
@@ -52,13 +61,20 @@ ExternalId external_id(UserActor* self) {
   return world_of(self).dataset->user(self->state.user).id;
 }
 
-const std::string& current_profile(UserActor* self) {
-  static const std::string empty;
-  return self->state.versions.empty() ? empty : self->state.versions.back().text;
+std::string current_profile(UserActor* self) {
+  const auto& s = self->state;
+  if (world_of(self).offline)
+    return s.offline && s.version > 0 ? world_of(self).offline->profile_text(*s.offline)
+                                      : std::string();
+  return s.text ? *s.text : std::string();
 }
 
-std::int32_t current_version(UserActor* self) {
-  return self->state.versions.empty() ? 0 : self->state.versions.back().version;
+// The phase-1 profile is whatever the profile is now.
+void settle_base(UserActor* self) {
+  auto& s = self->state;
+  s.base_version = s.version;
+  s.base_text = s.text;
+  s.offline_base = s.offline;
 }
 
 // Asks the LLM (through the gateway) or the offline model; `done` runs once.
@@ -86,16 +102,18 @@ void record(UserActor* self, StoreBatch batch) {
     self->send(world_of(self).store, std::move(batch));
 }
 
-void add_version(UserActor* self, ProfileVersion v) {
+// Numbers and records a new version, and makes it the current one.
+void add_version(UserActor* self, NewVersion v) {
   auto& s = self->state;
-  v.version = ++s.last_version;
+  s.version = ++s.last_version;
   if (world_of(self).settings.record != RecordLevel::kSummary) {
     StoreBatch batch;
-    batch.versions.push_back(ProfileVersionRow{external_id(self), v.version, v.text, v.change,
+    batch.versions.push_back(ProfileVersionRow{external_id(self), s.version, v.text, v.change,
                                                v.source, v.batch, v.episode, v.step});
     record(self, std::move(batch));
   }
-  s.versions.push_back(std::move(v));
+  if (!world_of(self).offline)
+    s.text = std::make_shared<const std::string>(std::move(v.text));
 }
 
 std::string demographics_json(const User& user) {
@@ -129,13 +147,10 @@ void record_user(UserActor* self, std::string status, std::string reason) {
 void reset_window(UserActor* self) {
   auto& s = self->state;
   const UserWorld& w = world_of(self);
-  s.window.clear();
-  s.since_update.clear();
-  if (w.training) {
-    for (const auto& i : recent_interactions(*w.dataset, *w.training, s.user, w.settings.window)) {
-      s.window.push_back(i);
-    }
-  }
+  if (w.training)
+    s.interactions.reset(recent_interactions(*w.dataset, *w.training, s.user, w.settings.window));
+  else
+    s.interactions.reset({});
 }
 
 // Builds the profile batch by batch; `next` is the batch to send.
@@ -144,11 +159,9 @@ void build_profile(UserActor* self, std::shared_ptr<ProfileJob> job, std::size_t
   auto& s = self->state;
   const bool cold = job->batches.empty();
   if (!cold && next == job->batches.size()) {
-    s.base_versions = s.versions.size();
-    if (s.offline)
-      s.offline_base = s.offline;
+    settle_base(self);
     record_user(self, "built", "");
-    promise.deliver(ProfileOutcome{s.user, true, current_version(self), {}});
+    promise.deliver(ProfileOutcome{s.user, true, s.version, {}});
     return;
   }
   LlmTask task;
@@ -169,20 +182,18 @@ void build_profile(UserActor* self, std::shared_ptr<ProfileJob> job, std::size_t
     if (!failure.empty()) {
       failure = fmt::format("batch {} of {}: {}", next + 1,
                             std::max<std::size_t>(1, job->batches.size()), failure);
-      st.base_versions = st.versions.size();
+      settle_base(self);
       record_user(self, "failed", failure);
-      promise.deliver(ProfileOutcome{st.user, false, current_version(self), failure});
+      promise.deliver(ProfileOutcome{st.user, false, st.version, failure});
       return;
     }
-    add_version(self, ProfileVersion{0, std::move(answer->profile), std::move(answer->change),
-                                     cold ? "cold-start" : "history-batch",
-                                     static_cast<std::int32_t>(next + 1), -1, -1});
+    add_version(self, NewVersion{std::move(answer->profile), std::move(answer->change),
+                                 cold ? "cold-start" : "history-batch",
+                                 static_cast<std::int32_t>(next + 1), -1, -1});
     if (cold) {
-      st.base_versions = st.versions.size();
-      if (st.offline)
-        st.offline_base = st.offline;
+      settle_base(self);
       record_user(self, "built", "");
-      promise.deliver(ProfileOutcome{st.user, true, current_version(self), {}});
+      promise.deliver(ProfileOutcome{st.user, true, st.version, {}});
       return;
     }
     build_profile(self, job, next + 1, promise);
@@ -195,7 +206,7 @@ void maybe_update(UserActor* self, const RateRequest& request, UserFeedback feed
   auto& s = self->state;
   const auto every = world_of(self).settings.update_every;
   const std::size_t slate = std::max<std::size_t>(1, request.items.size());
-  if (every == 0 || s.since_update.size() < every * slate) {
+  if (every == 0 || s.interactions.pending_size() < every * slate) {
     promise.deliver(std::move(feedback));
     return;
   }
@@ -205,15 +216,15 @@ void maybe_update(UserActor* self, const RateRequest& request, UserFeedback feed
   // The offline model reads its own state, not the text: no copy of it.
   if (!world_of(self).offline)
     task.profile = current_profile(self);
-  task.interactions = std::move(s.since_update);
-  s.since_update.clear();
+  task.interactions = s.interactions.pending();
+  s.interactions.clear_pending();
   ask(self, std::move(task),
       [self, request, feedback = std::move(feedback), promise](Answer answer) mutable {
         if (answer && !answer->profile.empty()) {
-          add_version(self, ProfileVersion{0, std::move(answer->profile), std::move(answer->change),
-                                           "feedback", 0, request.episode, request.step});
-          feedback.updated_version = current_version(self);
-          feedback.profile_change = self->state.versions.back().change;
+          feedback.profile_change = answer->change;
+          add_version(self, NewVersion{std::move(answer->profile), std::move(answer->change),
+                                       "feedback", 0, request.episode, request.step});
+          feedback.updated_version = self->state.version;
         }
         // A failed update leaves the profile as it was; the ratings stand.
         promise.deliver(std::move(feedback));
@@ -230,12 +241,11 @@ void rate(UserActor* self, RateRequest request, caf::typed_response_promise<User
   // the context ratings: no copies of them on every slate.
   if (!w.offline) {
     task.profile = current_profile(self);
-    const std::size_t context = std::min(w.settings.recent_in_prompt, s.window.size());
-    task.interactions.assign(s.window.end() - static_cast<std::ptrdiff_t>(context), s.window.end());
+    task.interactions = s.interactions.last(w.settings.recent_in_prompt);
   }
   task.candidates = request.items;
   task.priority = TaskPriority::kInteractive;
-  const std::int32_t version = current_version(self);
+  const std::int32_t version = s.version;
   const bool explain = request.explain;
   ask(self, std::move(task), explain, [self, request, version, promise](Answer answer) mutable {
     auto& st = self->state;
@@ -263,10 +273,7 @@ void rate(UserActor* self, RateRequest request, caf::typed_response_promise<User
         feedback.calibrated.push_back(static_cast<float>(wd.calibration->map(st.user, it->rating)));
       }
       const Interaction seen{item, it->rating, now};
-      st.window.push_back(seen);
-      if (st.window.size() > wd.settings.window)
-        st.window.pop_front();
-      st.since_update.push_back(seen);
+      st.interactions.push(seen);
       feedback.ratings.push_back(std::move(*it));
     }
     maybe_update(self, request, std::move(feedback), promise);
@@ -275,24 +282,33 @@ void rate(UserActor* self, RateRequest request, caf::typed_response_promise<User
 
 ProfileSnapshot snapshot(UserActor* self) {
   auto& s = self->state;
-  return ProfileSnapshot{s.user, current_version(self), current_profile(self),
-                         std::vector<Interaction>(s.window.begin(), s.window.end())};
+  return ProfileSnapshot{s.user, s.version, current_profile(self), s.interactions.window()};
 }
 
 // ---- checkpoints: the user's state to and from bytes (engine/rl/run_checkpoint.hpp)
 
+// The checkpoint lists the phase-1 version, then the current one when it
+// differs (offline users' texts are empty: their state renders them). A
+// checkpoint that lists the whole history, as earlier ones did, restores
+// the same way: the base is version `base_versions`, the current the last.
 std::string encode_state(const UserState& s) {
   UserCheckpoint c;
   c.user = s.user;
-  c.versions.reserve(s.versions.size());
-  for (const ProfileVersion& v : s.versions) {
-    c.versions.push_back(
-        UserProfileVersion{v.version, v.text, v.change, v.source, v.batch, v.episode, v.step});
-  }
-  c.base_versions = s.base_versions;
+  const auto version_of = [](std::int32_t number, const std::shared_ptr<const std::string>& text) {
+    UserProfileVersion v;
+    v.version = number;
+    if (text)
+      v.text = *text;
+    return v;
+  };
+  if (s.base_version > 0)
+    c.versions.push_back(version_of(s.base_version, s.base_text));
+  if (s.version != s.base_version)
+    c.versions.push_back(version_of(s.version, s.text));
+  c.base_versions = s.base_version > 0 ? 1 : 0;
   c.last_version = s.last_version;
-  c.window.assign(s.window.begin(), s.window.end());
-  c.since_update = s.since_update;
+  c.window = s.interactions.window();
+  c.since_update = s.interactions.pending();
   c.offline = s.offline;
   c.offline_base = s.offline_base;
   c.episode = s.episode;
@@ -302,22 +318,40 @@ std::string encode_state(const UserState& s) {
 // Decodes whole before it changes anything: bad bytes leave the user as it was.
 std::string restore_state(UserState& s, const std::string& bytes) {
   UserCheckpoint c;
+  InteractionWindow interactions = s.interactions;
   try {
     c = decode_user_checkpoint(bytes, fmt::format("the checkpoint of user {}", s.user));
+    if (c.base_versions > c.versions.size())
+      throw std::invalid_argument(
+          fmt::format("the checkpoint of user {} names phase-1 version {} of {}", s.user,
+                      c.base_versions, c.versions.size()));
+    interactions.restore(c.window, c.since_update);
   } catch (const std::exception& e) {
     return e.what();
   }
   if (c.user != s.user)
     return fmt::format("a checkpoint of user {} sent to user {}", c.user, s.user);
-  s.versions.clear();
-  for (UserProfileVersion& v : c.versions) {
-    s.versions.push_back(ProfileVersion{v.version, std::move(v.text), std::move(v.change),
-                                        std::move(v.source), v.batch, v.episode, v.step});
+  const bool offline = static_cast<bool>(s.world->offline);
+  const auto text_of = [offline](std::string& text) -> std::shared_ptr<const std::string> {
+    return offline ? nullptr : std::make_shared<const std::string>(std::move(text));
+  };
+  if (c.base_versions > 0) {
+    UserProfileVersion& base = c.versions[c.base_versions - 1];
+    s.base_version = base.version;
+    s.base_text = text_of(base.text);
+  } else {
+    s.base_version = 0;
+    s.base_text = nullptr;
   }
-  s.base_versions = static_cast<std::size_t>(c.base_versions);
+  if (c.versions.size() > c.base_versions) {
+    s.version = c.versions.back().version;
+    s.text = text_of(c.versions.back().text);
+  } else {
+    s.version = s.base_version;
+    s.text = s.base_text;
+  }
   s.last_version = c.last_version;
-  s.window.assign(c.window.begin(), c.window.end());
-  s.since_update = std::move(c.since_update);
+  s.interactions = std::move(interactions);
   s.offline = std::move(c.offline);
   s.offline_base = std::move(c.offline_base);
   s.episode = c.episode;
@@ -326,14 +360,20 @@ std::string restore_state(UserState& s, const std::string& bytes) {
 
 caf::behavior user_behavior(UserActor* self, std::shared_ptr<const UserWorld> world,
                             UserIndex user) {
-  self->state.world = std::move(world);
-  self->state.user = user;
+  UserState& state = self->state;
+  state.world = std::move(world);
+  state.user = user;
+  const SimulationSettings& settings = state.world->settings;
+  state.interactions =
+      InteractionWindow(settings.window, settings.update_every * settings.slate_size);
   reset_window(self);
   return {
       [self](ProfileJob& job) -> caf::result<ProfileOutcome> {
         auto promise = self->make_response_promise<ProfileOutcome>();
-        self->state.versions.clear();
-        self->state.offline.reset();
+        auto& s = self->state;
+        s.version = 0;
+        s.text = nullptr;
+        s.offline.reset();
         build_profile(self, std::make_shared<ProfileJob>(std::move(job)), 0, promise);
         return promise;
       },
@@ -347,7 +387,8 @@ caf::behavior user_behavior(UserActor* self, std::shared_ptr<const UserWorld> wo
       [self](reset_atom, std::uint32_t episode) {
         auto& s = self->state;
         s.episode = episode;
-        s.versions.resize(s.base_versions);
+        s.version = s.base_version;
+        s.text = s.base_text;
         s.offline = s.offline_base;
         reset_window(self);
         return snapshot(self);

@@ -1,8 +1,11 @@
 #pragma once
 
-// A simulated user: one actor per user, holding the user's profile with its
-// full version history (text, what changed and why, where it came from), a
-// window of recent interactions and the work it is waiting on.
+// A simulated user: one actor per user, holding the user's current profile
+// and the phase-1 profile that every episode starts from, a window of recent
+// interactions and the work it is waiting on. The profile's history (every
+// version with what changed, why and where it came from) goes to the run
+// store as it is made and is not kept here: a million users must fit in a
+// few GB (bench/README.md gives the bytes per user).
 //
 //   ProfileJob            -> ProfileOutcome   phase 1: build the profile, batch by batch
 //   RateRequest           -> UserFeedback     phase 2: rate a slate, maybe update the profile

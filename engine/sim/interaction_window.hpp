@@ -1,0 +1,65 @@
+#pragma once
+
+// A simulated user's recent interactions, kept in one ring: the last
+// `window` interactions (the context a rate prompt shows) and, overlapping
+// them, the interactions not yet folded into the profile (the next profile
+// update's batch). Both are suffixes of the same sequence, so one ring that
+// keeps the longer of the two holds both; a user actor keeps one of these
+// instead of a deque and a vector, which matters at a million users.
+//
+// The ring grows only while the pending interactions outnumber what it
+// holds; it never shrinks, so after the first update cycle a user's
+// interactions cost no allocation.
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "engine/sim/llm_task.hpp"
+
+namespace lusifer {
+
+class InteractionWindow {
+ public:
+  // `window`: how many recent interactions the window shows (0 shows none).
+  // `expected_pending`: the longest pending batch expected (update_every x
+  // slate size); reserved up front so the ring does not grow while a run
+  // steps.
+  explicit InteractionWindow(std::size_t window = 0, std::size_t expected_pending = 0);
+
+  // Forgets everything, then holds `recent` (oldest first; only its last
+  // `window` count) with nothing pending: the start of an episode.
+  void reset(std::span<const Interaction> recent);
+
+  // Appends an interaction to the window and to the pending batch.
+  void push(const Interaction& interaction);
+
+  std::size_t window_size() const noexcept;
+  std::size_t pending_size() const noexcept { return pending_; }
+
+  // The window's last min(n, window_size()) interactions, oldest first.
+  std::vector<Interaction> last(std::size_t n) const;
+  std::vector<Interaction> window() const { return last(window_size()); }
+  std::vector<Interaction> pending() const;
+
+  // Marks nothing pending (the batch went into a profile update).
+  void clear_pending() noexcept { pending_ = 0; }
+
+  // Rebuilds the state a checkpoint recorded: `window` and `pending` as
+  // window() and pending() returned them. Throws std::invalid_argument when
+  // they cannot both be suffixes of one sequence (the shorter must end the
+  // longer).
+  void restore(std::span<const Interaction> window, std::span<const Interaction> pending);
+
+ private:
+  const Interaction& at(std::size_t age) const noexcept;  // 0: the newest
+  void append(const Interaction& interaction);
+
+  std::size_t window_ = 0;
+  std::vector<Interaction> ring_;  // capacity: what is kept
+  std::size_t head_ = 0;           // index of the oldest kept interaction
+  std::size_t size_ = 0;           // kept interactions
+  std::size_t pending_ = 0;        // the newest `pending_` are pending
+};
+
+}  // namespace lusifer

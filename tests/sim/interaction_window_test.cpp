@@ -1,0 +1,139 @@
+#include "engine/sim/interaction_window.hpp"
+
+#include <deque>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+using namespace lusifer;
+
+namespace {
+
+Interaction seen(std::int64_t n) {
+  return Interaction{static_cast<ItemIndex>(n), static_cast<float>(1 + n % 5), n};
+}
+
+std::vector<std::int64_t> times(const std::vector<Interaction>& v) {
+  std::vector<std::int64_t> out;
+  for (const Interaction& i : v)
+    out.push_back(i.timestamp);
+  return out;
+}
+
+// What the ring replaces: a deque trimmed to the window and a separate
+// vector of the feedback not yet folded in.
+struct Reference {
+  std::size_t window;
+  std::deque<Interaction> recent;
+  std::vector<Interaction> pending;
+
+  void reset(const std::vector<Interaction>& from) {
+    recent.clear();
+    pending.clear();
+    for (const Interaction& i : from) {
+      recent.push_back(i);
+      if (recent.size() > window)
+        recent.pop_front();
+    }
+  }
+  void push(const Interaction& i) {
+    recent.push_back(i);
+    if (recent.size() > window)
+      recent.pop_front();
+    pending.push_back(i);
+  }
+  std::vector<Interaction> last(std::size_t n) const {
+    n = std::min(n, recent.size());
+    return {recent.end() - static_cast<std::ptrdiff_t>(n), recent.end()};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the window keeps the last `window` interactions, oldest first", "[interaction_window]") {
+  InteractionWindow w(3, 0);
+  w.reset({});
+  CHECK(w.window_size() == 0);
+  for (int n = 1; n <= 5; ++n)
+    w.push(seen(n));
+  CHECK(times(w.window()) == std::vector<std::int64_t>{3, 4, 5});
+  CHECK(times(w.last(2)) == std::vector<std::int64_t>{4, 5});
+  CHECK(times(w.last(10)) == std::vector<std::int64_t>{3, 4, 5});
+  // The pending batch outlives the window: all five are still there.
+  CHECK(times(w.pending()) == std::vector<std::int64_t>{1, 2, 3, 4, 5});
+  w.clear_pending();
+  CHECK(w.pending().empty());
+  CHECK(times(w.window()) == std::vector<std::int64_t>{3, 4, 5});
+}
+
+TEST_CASE("a reset keeps only the last `window` of the history and nothing pending",
+          "[interaction_window]") {
+  InteractionWindow w(2, 4);
+  w.push(seen(100));
+  w.reset(std::vector{seen(1), seen(2), seen(3)});
+  CHECK(times(w.window()) == std::vector<std::int64_t>{2, 3});
+  CHECK(w.pending_size() == 0);
+}
+
+TEST_CASE("the ring agrees with a deque and a vector over random use", "[interaction_window]") {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t window = rng() % 6;
+    const std::size_t expected = rng() % 8;
+    InteractionWindow w(window, expected);
+    Reference ref{window, {}, {}};
+    std::int64_t clock = 0;
+    for (int op = 0; op < 300; ++op) {
+      const auto kind = rng() % 10;
+      if (kind == 0) {
+        std::vector<Interaction> history;
+        for (auto n = rng() % 8; n-- > 0;)
+          history.push_back(seen(++clock));
+        w.reset(history);
+        ref.reset(history);
+      } else if (kind == 1) {
+        w.clear_pending();
+        ref.pending.clear();
+      } else {
+        const Interaction i = seen(++clock);
+        w.push(i);
+        ref.push(i);
+      }
+      REQUIRE(times(w.window()) == times(ref.last(window)));
+      REQUIRE(times(w.pending()) == times(ref.pending));
+      const std::size_t n = rng() % 7;
+      REQUIRE(times(w.last(n)) == times(ref.last(n)));
+    }
+  }
+}
+
+TEST_CASE("restore rebuilds what window() and pending() recorded", "[interaction_window]") {
+  for (const std::size_t pushes : {0, 1, 3, 4, 9}) {
+    InteractionWindow w(4, 2);
+    w.reset(std::vector{seen(1), seen(2)});
+    for (std::size_t n = 0; n < pushes; ++n)
+      w.push(seen(10 + static_cast<std::int64_t>(n)));
+    InteractionWindow back(4, 2);
+    back.restore(w.window(), w.pending());
+    CHECK(times(back.window()) == times(w.window()));
+    CHECK(times(back.pending()) == times(w.pending()));
+    // And they go on alike.
+    w.push(seen(99));
+    back.push(seen(99));
+    CHECK(times(back.window()) == times(w.window()));
+    CHECK(times(back.pending()) == times(w.pending()));
+  }
+}
+
+TEST_CASE("restore refuses a window and a batch that are not one sequence",
+          "[interaction_window]") {
+  InteractionWindow w(3, 0);
+  CHECK_THROWS_AS(w.restore(std::vector{seen(1), seen(2)}, std::vector{seen(1)}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(w.restore(std::vector{seen(1), seen(2), seen(3), seen(4)}, {}),
+                  std::invalid_argument);
+  w.restore(std::vector{seen(1), seen(2)}, std::vector{seen(2)});
+  CHECK(times(w.pending()) == std::vector<std::int64_t>{2});
+}

@@ -16,6 +16,7 @@
 #include "engine/model/training_set.hpp"
 #include "engine/sim/offline_explanation.hpp"
 #include "engine/sim/offline_profile.hpp"
+#include "engine/sim/offline_similarity_table.hpp"
 
 namespace lusifer {
 namespace {
@@ -146,8 +147,11 @@ struct OfflineUserModel::Fitted {
   // item are none of the user's themes, and this skips their search.
   std::vector<std::array<std::uint64_t, 4>> theme_filters;
   std::vector<ThemeAffinity> themes;  // per user, ascending term
-  // Per user: their max_neighbour_scan most recent rated items, most recent
-  // first, indexed for the neighbourhood term.
+  // The neighbourhood term's similarities: one table for all users where
+  // the catalog is small enough (a few MB, where per-user sets would cost
+  // ~4 KB a user), else per user an indexed set of their max_neighbour_scan
+  // most recent rated items, most recent first. Both give the same values.
+  OfflineSimilarityTable similarity_table;
   std::vector<OfflineContentSet> recent;
   // Their ratings and items, in the same order (contiguous, so the scan does
   // not walk the history).
@@ -212,7 +216,12 @@ struct OfflineUserModel::Fitted {
       history_offsets.push_back(history.size());
     }
 
-    recent.resize(users);
+    const bool tabled =
+        options.similarity_table && dataset.catalog().size() <= OfflineSimilarityTable::kMaxItems;
+    if (tabled)
+      similarity_table = OfflineSimilarityTable(content);
+    else
+      recent.resize(users);
     recent_offsets.assign(1, 0);
     for (UserIndex u = 0; u < users; ++u) {
       const auto past = history_of(u);
@@ -222,7 +231,7 @@ struct OfflineUserModel::Fitted {
         recent_ratings.push_back(past[past.size() - 1 - k].rating);
       }
       recent_offsets.push_back(recent_items.size());
-      if (recent_items.size() > first)
+      if (!tabled && recent_items.size() > first)
         recent[u] = OfflineContentSet(
             content,
             std::span<const ItemIndex>(recent_items).subspan(first, recent_items.size() - first));
@@ -427,18 +436,24 @@ struct OfflineUserModel::Fitted {
   // items, their deviations from the user's baseline weighted by s^2.
   double neighbour_term(UserIndex u, ItemIndex item, const OfflineContent& content,
                         const OfflineModelOptions& o, OfflineDrivers* d) const {
-    if (u >= recent.size() || recent[u].size() == 0 || o.neighbours == 0)
+    if (u + 1 >= recent_offsets.size() || o.neighbours == 0)
+      return 0.0;
+    const std::size_t count = recent_offsets[u + 1] - recent_offsets[u];
+    if (count == 0)
       return 0.0;
     const float* ratings = recent_ratings.data() + recent_offsets[u];
     const ItemIndex* items = recent_items.data() + recent_offsets[u];
     std::array<float, kMaxNeighbourScan> similarity;
-    const OfflineContentSet& set = recent[u];
-    set.similarities(content, item, std::span<float>(similarity.data(), set.size()));
+    if (!similarity_table.empty())
+      similarity_table.similarities(item, std::span<const ItemIndex>(items, count),
+                                    std::span<float>(similarity.data(), count));
+    else
+      recent[u].similarities(content, item, std::span<float>(similarity.data(), count));
     // One integer key per similar item, larger for more similar and, among
     // equals, for more recent, so selection compares integers only.
     std::array<std::uint64_t, kMaxNeighbourScan> found;
     std::size_t n = 0;
-    for (std::size_t k = 0; k < set.size(); ++k) {
+    for (std::size_t k = 0; k < count; ++k) {
       if (similarity[k] > 0)
         found[n++] = (std::uint64_t{std::bit_cast<std::uint32_t>(similarity[k])} << 32) |
                      (0xffffffffu - static_cast<std::uint32_t>(k));

@@ -55,7 +55,10 @@
 // (the SVD dot product over float copies of the factors, a few lookups), and
 // about 4,000 for an item below it (the neighbourhood scan over an indexed
 // set of the user's recent items, OfflineContentSet); 2,800 on average over
-// random items. An explanation adds about 2,000 (optional per call).
+// random items. An explanation adds about 2,000 (optional per call). Catalogs
+// of up to 4,096 items read the scan's similarities from one shared table
+// instead (OfflineSimilarityTable), which is cheaper and spares every user
+// its ~4 KB set.
 //
 // Determinism: the same dataset, split, options (seed included) and state
 // give bit-identical outputs. Thread-safety: immutable after construction;
@@ -99,6 +102,10 @@ struct OfflineModelOptions {
   std::uint32_t theme_min_support = 2;
   std::size_t neighbours = 20;
   std::size_t max_neighbour_scan = 48;  // at most 255
+  // Whether a catalog of up to OfflineSimilarityTable::kMaxItems items reads
+  // its similarities from one shared table (false: per-user sets, as larger
+  // catalogs do; the ratings are the same either way).
+  bool similarity_table = true;
   double neighbour_shrinkage = 1.0;
   double support_shrinkage = 3.0;     // beta
   std::uint32_t support_cutoff = 12;  // no content weight from this many ratings on

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/sim/offline_similarity_table.hpp"
 #include "engine/sim/offline_words.hpp"
 #include "tests/offline/offline_world.hpp"
 
@@ -135,4 +136,26 @@ TEST_CASE("the content model is deterministic and rejects bad weights", "[offlin
   OfflineContentOptions zero;
   zero.genre_weight = zero.era_weight = zero.term_weight = 0;
   CHECK_THROWS_AS(OfflineContent(world.dataset.catalog(), zero), std::invalid_argument);
+}
+
+TEST_CASE("the similarity table gives the indexed set's similarities bit for bit",
+          "[offline][content]") {
+  const auto world = testing::make_taste_world();
+  const OfflineContent content(world.dataset.catalog());
+  const OfflineSimilarityTable table(content);
+  REQUIRE(table.item_count() == world.dataset.catalog().size());
+  std::vector<ItemIndex> members;
+  for (ItemIndex i = 0; i < world.dataset.catalog().size(); i += 2)
+    members.push_back(i);
+  const OfflineContentSet set(content, members);
+  std::vector<float> from_set(members.size()), from_table(members.size());
+  for (ItemIndex item = 0; item < world.dataset.catalog().size(); ++item) {
+    set.similarities(content, item, from_set);
+    table.similarities(item, members, from_table);
+    CHECK(from_table == from_set);
+  }
+  const auto outside = static_cast<ItemIndex>(world.dataset.catalog().size());
+  CHECK_THROWS_AS(table.similarities(outside, members, from_table), std::out_of_range);
+  CHECK_THROWS_AS(table.similarities(0, std::vector<ItemIndex>{outside}, from_table),
+                  std::out_of_range);
 }

@@ -55,6 +55,27 @@ TEST_CASE("same data, split and seed give identical ratings and explanations", "
   CHECK(model().weights().taste_match == again.weights().taste_match);
 }
 
+TEST_CASE("the shared similarity table and per-user sets give identical ratings",
+          "[offline][model]") {
+  OfflineModelOptions options;
+  options.similarity_table = false;
+  const OfflineUserModel with_sets(world().dataset, world().all, options);
+  const auto& d = world().dataset;
+  std::size_t content_rated = 0;
+  for (UserIndex u = 0; u < d.user_count(); ++u) {
+    for (ItemIndex i = 0; i < d.catalog().size(); ++i) {
+      const auto a = model().score(u, i);
+      const auto b = with_sets.score(u, i);
+      REQUIRE(a.raw == b.raw);
+      REQUIRE(a.rating == b.rating);
+      REQUIRE(model().explain(u, i, a) == with_sets.explain(u, i, b));
+      content_rated += a.drivers.similar != 0 ? 1 : 0;
+    }
+  }
+  // The neighbourhood term was in play, or the comparison proves nothing.
+  CHECK(content_rated > 0);
+}
+
 TEST_CASE("a different seed changes the fit but not the tastes", "[offline][model]") {
   OfflineModelOptions options;
   options.seed = 99;

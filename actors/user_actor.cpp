@@ -1,6 +1,5 @@
 #include "actors/user_actor.hpp"
 
-#include <functional>
 #include <optional>
 
 #include <caf/all.hpp>
@@ -77,23 +76,30 @@ void settle_base(UserActor* self) {
   s.offline_base = s.offline;
 }
 
-// Asks the LLM (through the gateway) or the offline model; `done` runs once.
-// `explain` false lets the offline model leave explanations out.
-void ask(UserActor* self, LlmTask task, bool explain, std::function<void(Answer)> done) {
+// Asks the LLM (through the gateway) or the offline model; `done` runs once
+// with the Answer. `explain` false lets the offline model leave explanations
+// out. A template, not std::function: the offline path answers at once, and
+// a std::function would allocate and copy the caller's captures (the slate,
+// the promise) on every one of millions of slates.
+template <class Done>
+void ask(UserActor* self, LlmTask task, bool explain, Done done) {
   const UserWorld& w = world_of(self);
   if (w.offline) {
     if (!self->state.offline)
       self->state.offline = w.offline->new_state(self->state.user);
-    done(answer_offline_task(*w.offline, task, *self->state.offline, explain));
+    done(Answer{answer_offline_task(*w.offline, task, *self->state.offline, explain)});
     return;
   }
-  // await: the user answers nothing else until its LLM has answered.
+  // await: the user answers nothing else until its LLM has answered. Both
+  // handlers share the one `done`.
+  auto shared = std::make_shared<Done>(std::move(done));
   self->request(w.gateway, w.llm_timeout, std::move(task))
-      .await([done](LlmTaskReply& reply) { done(std::move(reply.result)); },
-             [done](caf::error& error) { done(std::move(error)); });
+      .await([shared](LlmTaskReply& reply) { (*shared)(Answer{std::move(reply.result)}); },
+             [shared](caf::error& error) { (*shared)(Answer{std::move(error)}); });
 }
 
-void ask(UserActor* self, LlmTask task, std::function<void(Answer)> done) {
+template <class Done>
+void ask(UserActor* self, LlmTask task, Done done) {
   ask(self, std::move(task), true, std::move(done));
 }
 
@@ -247,37 +253,40 @@ void rate(UserActor* self, RateRequest request, caf::typed_response_promise<User
   task.priority = TaskPriority::kInteractive;
   const std::int32_t version = s.version;
   const bool explain = request.explain;
-  ask(self, std::move(task), explain, [self, request, version, promise](Answer answer) mutable {
-    auto& st = self->state;
-    const UserWorld& wd = world_of(self);
-    UserFeedback feedback;
-    feedback.user = st.user;
-    feedback.step = request.step;
-    feedback.profile_version = version;
-    if (!answer) {
-      feedback.failure = describe(answer.error());
-      feedback.missing = request.items;
-      promise.deliver(std::move(feedback));
-      return;
-    }
-    // Slate order, whatever order the answer used.
-    const std::int64_t now = static_cast<std::int64_t>(request.episode) * 1'000'000 + request.step;
-    for (const ItemIndex item : request.items) {
-      const auto it = std::find_if(answer->ratings.begin(), answer->ratings.end(),
-                                   [&](const ItemRating& r) { return r.item == item; });
-      if (it == answer->ratings.end()) {
-        feedback.missing.push_back(item);
-        continue;
-      }
-      if (wd.calibration) {
-        feedback.calibrated.push_back(static_cast<float>(wd.calibration->map(st.user, it->rating)));
-      }
-      const Interaction seen{item, it->rating, now};
-      st.interactions.push(seen);
-      feedback.ratings.push_back(std::move(*it));
-    }
-    maybe_update(self, request, std::move(feedback), promise);
-  });
+  ask(self, std::move(task), explain,
+      [self, request = std::move(request), version, promise](Answer answer) mutable {
+        auto& st = self->state;
+        const UserWorld& wd = world_of(self);
+        UserFeedback feedback;
+        feedback.user = st.user;
+        feedback.step = request.step;
+        feedback.profile_version = version;
+        if (!answer) {
+          feedback.failure = describe(answer.error());
+          feedback.missing = request.items;
+          promise.deliver(std::move(feedback));
+          return;
+        }
+        // Slate order, whatever order the answer used.
+        const std::int64_t now =
+            static_cast<std::int64_t>(request.episode) * 1'000'000 + request.step;
+        for (const ItemIndex item : request.items) {
+          const auto it = std::find_if(answer->ratings.begin(), answer->ratings.end(),
+                                       [&](const ItemRating& r) { return r.item == item; });
+          if (it == answer->ratings.end()) {
+            feedback.missing.push_back(item);
+            continue;
+          }
+          if (wd.calibration) {
+            feedback.calibrated.push_back(
+                static_cast<float>(wd.calibration->map(st.user, it->rating)));
+          }
+          const Interaction seen{item, it->rating, now};
+          st.interactions.push(seen);
+          feedback.ratings.push_back(std::move(*it));
+        }
+        maybe_update(self, request, std::move(feedback), promise);
+      });
 }
 
 ProfileSnapshot snapshot(UserActor* self) {

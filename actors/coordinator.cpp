@@ -1,6 +1,7 @@
 #include "actors/coordinator.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -25,7 +26,6 @@ struct UserSlot {
   bool active = true;
   std::uint32_t step = 0;  // steps taken in this episode
   double total_reward = 0.0;
-  std::vector<ItemIndex> recommended;  // this episode, sorted
   std::optional<Satisfaction> satisfaction;
   std::uint32_t profile_version = 0;
   // Rate requests go out as plain messages, and a user's answers come back
@@ -56,7 +56,13 @@ struct StepAccumulator {
 
 struct CoordinatorState {
   CoordinatorPlan plan;
-  std::vector<std::vector<ItemIndex>> history;  // per position, sorted training items
+  // Per position, one bitset row of item_words words each: the training
+  // items, and the items recommended in this episode. Membership is tested
+  // for every slate item of every step; binary searches over sorted lists
+  // were most of a step's bookkeeping.
+  std::size_t item_words = 0;
+  std::vector<std::uint64_t> history;
+  std::vector<std::uint64_t> recommended;
   std::vector<UserSlot> slots;
   std::unordered_map<UserIndex, std::size_t> position_of;  // user -> index in slots
   caf::response_promise done;
@@ -103,12 +109,31 @@ ExternalId user_id(CoordinatorActor* self, std::size_t position) {
   return p.dataset->user(p.population[position]).id;
 }
 
-bool contains(const std::vector<ItemIndex>& sorted, ItemIndex item) {
-  return std::binary_search(sorted.begin(), sorted.end(), item);
+bool has_bit(const std::vector<std::uint64_t>& rows, std::size_t words, std::size_t position,
+             ItemIndex item) {
+  return (rows[position * words + item / 64] >> (item % 64)) & 1u;
 }
 
-void insert_sorted(std::vector<ItemIndex>& sorted, ItemIndex item) {
-  sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), item), item);
+void set_bit(std::vector<std::uint64_t>& rows, std::size_t words, std::size_t position,
+             ItemIndex item) {
+  rows[position * words + item / 64] |= std::uint64_t{1} << (item % 64);
+}
+
+void clear_recommended(CoordinatorState& s, std::size_t position) {
+  std::fill_n(s.recommended.begin() + static_cast<std::ptrdiff_t>(position * s.item_words),
+              s.item_words, std::uint64_t{0});
+}
+
+// The items recommended to `position` in this episode, ascending (the
+// checkpoint's form).
+std::vector<ItemIndex> recommended_items(const CoordinatorState& s, std::size_t position) {
+  std::vector<ItemIndex> items;
+  for (std::size_t w = 0; w < s.item_words; ++w) {
+    for (std::uint64_t bits = s.recommended[position * s.item_words + w]; bits != 0;
+         bits &= bits - 1)
+      items.push_back(static_cast<ItemIndex>(w * 64 + std::countr_zero(bits)));
+  }
+  return items;
 }
 
 StepAccumulator& accumulator(CoordinatorActor* self, std::uint32_t step) {
@@ -175,13 +200,17 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
   std::size_t repeats = 0;
   for (std::size_t pos = 0; pos < k; ++pos) {
     const ItemIndex item = slate[pos];
-    const bool repeated = contains(slot.recommended, item);
-    const bool seen = contains(s.history[position], item);
+    const bool repeated = has_bit(s.recommended, s.item_words, position, item);
+    const bool seen = has_bit(s.history, s.item_words, position, item);
     repeats += (repeated || seen) ? 1 : 0;
     float rating = kNoRating;
     const ItemRating* answer = nullptr;
     if (feedback) {
-      for (const auto& r : feedback->ratings) {
+      // User actors answer in slate order: look there first.
+      const auto& ratings = feedback->ratings;
+      if (pos < ratings.size() && ratings[pos].item == item)
+        answer = &ratings[pos];
+      for (const auto& r : answer ? std::span<const ItemRating>() : std::span(ratings)) {
         if (r.item == item) {
           answer = &r;
           break;
@@ -222,8 +251,7 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
     }
     learn.ratings.push_back(rating);
     learn.rewards.push_back(reward);
-    if (!repeated)
-      insert_sorted(slot.recommended, item);
+    set_bit(s.recommended, s.item_words, position, item);
   }
   s.summary.rated_items += rated;
   if (late) {
@@ -365,12 +393,13 @@ void commit_checkpoint(CoordinatorActor* self) {
   c.episode = s.episode;
   c.steps_closed = s.steps_closed;
   c.slots.reserve(s.slots.size());
-  for (const UserSlot& slot : s.slots) {
+  for (std::size_t p = 0; p < s.slots.size(); ++p) {
+    const UserSlot& slot = s.slots[p];
     SlotCheckpoint out;
     out.active = slot.active;
     out.step = slot.step;
     out.total_reward = slot.total_reward;
-    out.recommended = slot.recommended;
+    out.recommended = recommended_items(s, p);
     if (slot.satisfaction)
       out.satisfaction = slot.satisfaction->state();
     out.profile_version = slot.profile_version;
@@ -465,7 +494,17 @@ void resume_run(CoordinatorActor* self) {
     slot.active = in.active;
     slot.step = in.step;
     slot.total_reward = in.total_reward;
-    slot.recommended = in.recommended;
+    clear_recommended(s, p);
+    for (const ItemIndex item : in.recommended) {
+      if (item >= s.plan.dataset->catalog().size()) {
+        fail_run(self, make_error(Errc::kInvalidRequest,
+                                  fmt::format("the checkpoint recommends item {} outside the "
+                                              "catalog ({} items)",
+                                              item, s.plan.dataset->catalog().size())));
+        return;
+      }
+      set_bit(s.recommended, s.item_words, p, item);
+    }
     if (in.satisfaction) {
       slot.satisfaction.emplace(settings.leaving);
       slot.satisfaction->restore(*in.satisfaction);
@@ -514,6 +553,12 @@ void close_sync_step(CoordinatorActor* self) {
   const std::uint32_t k = settings_of(self).slate_size;
   const std::uint32_t step = s.slots[s.step_positions.front()].step;
   LearnBatch learn;
+  const std::size_t n = s.step_positions.size();
+  learn.users.reserve(n);
+  learn.steps.reserve(n);
+  learn.items.reserve(n * k);
+  learn.ratings.reserve(n * k);
+  learn.rewards.reserve(n * k);
   for (std::size_t i = 0; i < s.step_positions.size(); ++i) {
     const auto slate = std::span<const ItemIndex>(s.step_slates).subspan(i * k, k);
     const auto& reply = s.step_replies[i];
@@ -694,6 +739,7 @@ void start_episode(CoordinatorActor* self) {
     if (settings.leaving.enabled)
       slot.satisfaction.emplace(settings.leaving);
   }
+  std::fill(s.recommended.begin(), s.recommended.end(), std::uint64_t{0});
   s.active = s.slots.size();
   s.steps.clear();
   // Every user starts the episode from its phase-1 profile. Plain messages,
@@ -732,13 +778,14 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
   s.slots.resize(s.plan.population.size());
   for (std::size_t p = 0; p < s.plan.population.size(); ++p)
     s.position_of[s.plan.population[p]] = p;
-  s.history.resize(s.plan.population.size());
+  s.item_words = (s.plan.dataset->catalog().size() + 63) / 64;
+  s.history.assign(s.plan.population.size() * s.item_words, 0);
+  s.recommended.assign(s.plan.population.size() * s.item_words, 0);
   if (s.plan.training) {
     for (std::size_t p = 0; p < s.plan.population.size(); ++p) {
       for (const RatingIndex r : s.plan.training->of(s.plan.population[p])) {
-        s.history[p].push_back(s.plan.dataset->ratings().item(r));
+        set_bit(s.history, s.item_words, p, s.plan.dataset->ratings().item(r));
       }
-      std::sort(s.history[p].begin(), s.history[p].end());
     }
   }
   // An error answering a plain message (a user's worker lost, in a

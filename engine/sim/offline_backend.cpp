@@ -45,10 +45,16 @@ LlmTaskResult answer_with_state(const OfflineUserModel& model, const LlmTask& ta
       }
       if (task.kind == TaskKind::kCreateProfile)
         state = model.new_state(task.user);
-      std::string change = model.apply_batch(state, batch);
-      result.profile = model.profile_text(state);
-      if (task.kind == TaskKind::kUpdateProfile)
-        result.change = std::move(change);
+      if (!explain) {
+        // The caller keeps the state and no text: writing the profile and
+        // the change sentence cost more than folding the batch in.
+        model.fold_batch(state, batch);
+      } else {
+        std::string change = model.apply_batch(state, batch);
+        result.profile = model.profile_text(state);
+        if (task.kind == TaskKind::kUpdateProfile)
+          result.change = std::move(change);
+      }
       if (!bad.empty())
         result.problem = fmt::format(
             "The batch names item indices outside the catalog ({}); the profile ignores them.",

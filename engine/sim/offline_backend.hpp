@@ -46,8 +46,12 @@ namespace lusifer {
 
 LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& task);
 // `explain` false: rate tasks come back without explanations (empty
-// strings), the same ratings otherwise. For callers that will not show or
-// record them: an explanation costs about as much as the rating itself.
+// strings), the same ratings otherwise; profile tasks update `state` as
+// they would, but come back with an empty profile and change (the state is
+// the profile: profile_text renders it when wanted). For callers that will
+// not show or record the texts: an explanation costs about as much as the
+// rating itself, and a profile text and change sentence more than the
+// update.
 LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& task,
                                   OfflineUserState& state, bool explain = true);
 

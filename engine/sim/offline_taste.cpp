@@ -35,27 +35,6 @@ struct BatchEntry {
   BatchSum sum;
 };
 
-struct KeyedValue {
-  std::uint32_t key = 0;
-  std::uint32_t order = 0;  // of the visit: sums follow the batch's order
-  float rating = 0;
-};
-
-struct Scratch {
-  std::array<std::vector<BatchEntry>, 3> batch_sums;
-  std::array<std::vector<OfflineLeaning>, 3> merged;
-  std::array<std::vector<OfflineLeaning>, 3> before;
-  std::vector<KeyedValue> visits;
-  std::vector<OfflineLeaning> liked, disliked;
-};
-
-bool by_key(const OfflineLeaning& a, const OfflineLeaning& b) noexcept {
-  return a.key < b.key;
-}
-bool key_below(const OfflineLeaning& a, std::uint32_t key) noexcept {
-  return a.key < key;
-}
-
 template <class Visit>
 void for_each_key(LeaningKind kind, const TasteEvidence& evidence, Visit&& visit) {
   switch (kind) {
@@ -72,6 +51,105 @@ void for_each_key(LeaningKind kind, const TasteEvidence& evidence, Visit&& visit
         visit(static_cast<std::uint32_t>(*evidence.decade));
       break;
   }
+}
+
+// Keys below this (every genre bit, decade and term id of the content
+// model's vocabulary, at most 20,000) are summed through a dense slot index;
+// larger ones (only a hand-written profile's) through a sort.
+constexpr std::uint32_t kDenseKeys = 1u << 16;
+constexpr std::uint32_t kNoSlot = 0xffffffffu;
+
+struct Scratch {
+  std::array<std::vector<BatchEntry>, 3> batch_sums;
+  std::array<std::vector<OfflineLeaning>, 3> merged;
+  std::array<std::vector<OfflineLeaning>, 3> before;
+  // key -> index in the kind's batch_sums while a batch is summed; reset to
+  // kNoSlot for the keys touched before the next batch.
+  std::vector<std::uint32_t> slot_of;
+  std::vector<std::uint64_t> sparse;  // (key << 32 | visit order) of keys >= kDenseKeys
+  std::vector<float> sparse_rating;   // by visit order
+  std::vector<OfflineLeaning> merged_new;
+  std::vector<std::uint32_t> keys;
+  std::vector<BatchEntry> unsorted;
+  std::vector<OfflineLeaning> liked, disliked;
+};
+
+// Sums the batch's ratings per key of `kind` into `sums`, ascending key,
+// each key's terms added in batch order: a key's sums are those of a map
+// filled in the batch's order, to the bit, at O(visits) instead of a sort
+// of every visit. Dense keys are listed only when seen min_count times or
+// in `before` (the taste's leanings of this kind).
+void sum_batch(LeaningKind kind, std::span<const TasteEvidence> batch, double new_mean,
+               std::uint32_t min_count, std::span<const OfflineLeaning> before, Scratch& scratch,
+               std::vector<BatchEntry>& sums) {
+  sums.clear();
+  if (scratch.slot_of.size() < kDenseKeys)
+    scratch.slot_of.assign(kDenseKeys, kNoSlot);
+  std::vector<std::uint32_t>& slot_of = scratch.slot_of;
+  scratch.sparse.clear();
+  scratch.sparse_rating.clear();
+  for (const TasteEvidence& e : batch)
+    for_each_key(kind, e, [&](std::uint32_t key) {
+      if (key >= kDenseKeys) {
+        scratch.sparse.push_back(std::uint64_t{key} << 32 | scratch.sparse_rating.size());
+        scratch.sparse_rating.push_back(e.rating);
+        return;
+      }
+      std::uint32_t& slot = slot_of[key];
+      if (slot == kNoSlot) {
+        slot = static_cast<std::uint32_t>(sums.size());
+        sums.push_back({key, {}});
+      }
+      BatchSum& sum = sums[slot].sum;
+      sum.deviation += e.rating - new_mean;
+      sum.rating += e.rating;
+      ++sum.count;
+    });
+  // Ascending key: sorting the bare keys moves a quarter of the bytes that
+  // sorting the entries would.
+  // Keys seen fewer than min_count times and not in the taste before can
+  // neither be kept nor be a change (see merge_taste): they are dropped
+  // before the sort, which is most of a batch's themes.
+  std::vector<std::uint32_t>& keys = scratch.keys;
+  keys.clear();
+  for (const BatchEntry& entry : sums) {
+    const bool known = std::any_of(before.begin(), before.end(),
+                                   [&](const OfflineLeaning& l) { return l.key == entry.key; });
+    if (entry.sum.count >= min_count || known)
+      keys.push_back(entry.key);
+    else
+      slot_of[entry.key] = kNoSlot;
+  }
+  std::sort(keys.begin(), keys.end());
+  std::vector<BatchEntry>& unsorted = scratch.unsorted;
+  unsorted.swap(sums);
+  sums.clear();
+  for (const std::uint32_t key : keys) {
+    sums.push_back(unsorted[slot_of[key]]);
+    slot_of[key] = kNoSlot;
+  }
+  if (scratch.sparse.empty())
+    return;
+  // Keys and visit orders are packed in one integer: sorting it orders by
+  // key, then batch order. These keys all follow the dense ones.
+  std::sort(scratch.sparse.begin(), scratch.sparse.end());
+  for (const std::uint64_t v : scratch.sparse) {
+    const auto key = static_cast<std::uint32_t>(v >> 32);
+    const float rating = scratch.sparse_rating[static_cast<std::uint32_t>(v)];
+    if (sums.empty() || sums.back().key != key)
+      sums.push_back({key, {}});
+    BatchSum& sum = sums.back().sum;
+    sum.deviation += rating - new_mean;
+    sum.rating += rating;
+    ++sum.count;
+  }
+}
+
+bool by_key(const OfflineLeaning& a, const OfflineLeaning& b) noexcept {
+  return a.key < b.key;
+}
+bool key_below(const OfflineLeaning& a, std::uint32_t key) noexcept {
+  return a.key < key;
 }
 
 }  // namespace
@@ -128,30 +206,12 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
   std::array<std::vector<BatchEntry>, 3>& batch_sums = scratch.batch_sums;
   std::array<std::vector<OfflineLeaning>, 3>& merged = scratch.merged;
   std::array<std::vector<OfflineLeaning>, 3>& before = scratch.before;
-  std::vector<KeyedValue>& visits = scratch.visits;
   std::vector<OfflineLeaning>& liked = scratch.liked;
   std::vector<OfflineLeaning>& disliked = scratch.disliked;
   for (const KindRules& rules : kKinds) {
     const auto k = static_cast<std::size_t>(rules.kind);
     before[k].assign(taste.of(rules.kind).begin(), taste.of(rules.kind).end());
-
-    visits.clear();
-    for (const TasteEvidence& e : batch)
-      for_each_key(rules.kind, e, [&](std::uint32_t key) {
-        visits.push_back({key, static_cast<std::uint32_t>(visits.size()), e.rating});
-      });
-    std::sort(visits.begin(), visits.end(), [](const KeyedValue& a, const KeyedValue& b) {
-      return a.key != b.key ? a.key < b.key : a.order < b.order;
-    });
-    batch_sums[k].clear();
-    for (const KeyedValue& v : visits) {
-      if (batch_sums[k].empty() || batch_sums[k].back().key != v.key)
-        batch_sums[k].push_back({v.key, {}});
-      BatchSum& sum = batch_sums[k].back().sum;
-      sum.deviation += v.rating - new_mean;
-      sum.rating += v.rating;
-      ++sum.count;
-    }
+    sum_batch(rules.kind, batch, new_mean, rules.min_count, before[k], scratch, batch_sums[k]);
 
     merged[k].clear();
     for (const OfflineLeaning& old : before[k]) {
@@ -172,6 +232,11 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
       OfflineLeaning* leaning = nullptr;
       if (found != end_of_old && found->key == entry.key) {
         leaning = &*found;
+      } else if (entry.sum.count < rules.min_count) {
+        // A new key below its kind's minimum count is neither kept nor a
+        // change (its ranked value counts as 0 before and after): most of a
+        // batch's themes, seen once.
+        continue;
       } else {
         merged[k].push_back({entry.key, 0.0f, 0});
         leaning = &merged[k].back();
@@ -182,8 +247,13 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
                                           (weight + static_cast<double>(sum.count)));
       leaning->count += sum.count;
     }
-    // Keys are unique: one order.
-    std::sort(merged[k].begin(), merged[k].end(), by_key);
+    // Keys are unique, the old part and the new part (batch_sums' order)
+    // each ascending: one merge gives the one order.
+    scratch.merged_new.clear();
+    const auto old_end = merged[k].begin() + static_cast<std::ptrdiff_t>(old_count);
+    std::merge(merged[k].begin(), old_end, old_end, merged[k].end(),
+               std::back_inserter(scratch.merged_new), by_key);
+    merged[k].swap(scratch.merged_new);
 
     liked.clear();
     disliked.clear();
@@ -197,19 +267,22 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
       if (shrunk <= -kNotableLeaning)
         disliked.push_back(leaning);
     }
-    // Strongest first; keys break ties so the order is fixed.
-    std::sort(liked.begin(), liked.end(), [](const auto& a, const auto& b) {
+    // Strongest first; keys break ties so the order is fixed (and only the
+    // kept ones need ordering).
+    const auto keep = [&](std::vector<OfflineLeaning>& side, auto stronger) {
+      const std::size_t n = std::min(side.size(), rules.keep_per_side);
+      std::partial_sort(side.begin(), side.begin() + static_cast<std::ptrdiff_t>(n), side.end(),
+                        stronger);
+      side.resize(n);
+    };
+    keep(liked, [](const auto& a, const auto& b) {
       const double sa = shrunk_leaning(a), sb = shrunk_leaning(b);
       return sa != sb ? sa > sb : a.key < b.key;
     });
-    std::sort(disliked.begin(), disliked.end(), [](const auto& a, const auto& b) {
+    keep(disliked, [](const auto& a, const auto& b) {
       const double sa = shrunk_leaning(a), sb = shrunk_leaning(b);
       return sa != sb ? sa < sb : a.key < b.key;
     });
-    if (liked.size() > rules.keep_per_side)
-      liked.resize(rules.keep_per_side);
-    if (disliked.size() > rules.keep_per_side)
-      disliked.resize(rules.keep_per_side);
     auto& kept = taste.of(rules.kind);
     kept.assign(liked.begin(), liked.end());
     kept.insert(kept.end(), disliked.begin(), disliked.end());

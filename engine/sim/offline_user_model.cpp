@@ -394,10 +394,15 @@ struct OfflineUserModel::Fitted {
       const unsigned bit = theme_bit(term);
       if (!(filter[bit / 64] & (std::uint64_t{1} << (bit % 64))))
         continue;
-      const auto found =
-          std::lower_bound(mine.begin(), mine.end(), term,
-                           [](const ThemeAffinity& a, std::uint32_t t) { return a.term < t; });
-      if (found == mine.end() || found->term != term)
+      // A branchless lower bound: whether a keyword is a theme of the user
+      // is a coin toss to the branch predictor.
+      const ThemeAffinity* found = mine.data();
+      for (std::size_t n = mine.size(); n > 1;) {
+        const std::size_t half = n / 2;
+        found = found[half - 1].term < term ? found + half : found;
+        n -= half;
+      }
+      if (found->term != term)
         continue;
       sum += found->value;
       if (static_cast<std::size_t>(matches) < matched.size())
@@ -646,7 +651,7 @@ OfflineScore OfflineUserModel::score(UserIndex user, ItemIndex item,
 }
 
 OfflineScore OfflineUserModel::score_impl(UserIndex user, ItemIndex item,
-                                          const OfflineUserState* state) const {
+                                          const OfflineUserState* state, bool drivers) const {
   const Catalog& catalog = dataset_->catalog();
   if (item >= catalog.size())
     throw std::out_of_range("offline model: item index outside the catalog");
@@ -669,18 +674,22 @@ OfflineScore OfflineUserModel::score_impl(UserIndex user, ItemIndex item,
     d.item_offset = static_cast<float>(warm * f.item_bias[item]);
     if (known) {
       d.taste_match = static_cast<float>(warm * weights_.taste_match * f.factors.dot(user, item));
-      d.theme = static_cast<float>(warm * weights_.theme *
-                                   f.theme_term(user, content_.keywords(item), &d));
+      d.theme =
+          static_cast<float>(warm * weights_.theme *
+                             f.theme_term(user, content_.keywords(item), drivers ? &d : nullptr));
     }
   }
-  const double genre_term = f.genre_term(user, genres, &d.genre_key, &d.genre_affinity);
+  const double genre_term =
+      f.genre_term(user, genres, drivers ? &d.genre_key : nullptr, &d.genre_affinity);
   d.genre = static_cast<float>((known ? warm : 1.0) * weights_.genre * genre_term);
   if (a > 0 && known)
-    d.similar = static_cast<float>(a * f.neighbour_term(user, item, content_, options_, &d));
+    d.similar = static_cast<float>(
+        a * f.neighbour_term(user, item, content_, options_, drivers ? &d : nullptr));
   if (state != nullptr && !state->drift.empty()) {
     d.drift = static_cast<float>(state->drift_for(genres));
     float best = 0;
-    for (const OfflineDrift& drift : state->drift) {
+    for (const OfflineDrift& drift :
+         drivers ? std::span<const OfflineDrift>(state->drift) : std::span<const OfflineDrift>()) {
       if (!(genres & (GenreMask{1} << drift.genre)))
         continue;
       const float pull = d.drift >= 0 ? drift.value : -drift.value;
@@ -712,7 +721,7 @@ void OfflineUserModel::rate(const OfflineUserState& state, std::span<const ItemI
   out.resize(items.size());
   const OfflineExplanationContext context{dataset_->catalog(), content_, scale()};
   for (std::size_t k = 0; k < items.size(); ++k) {
-    const OfflineScore s = score_impl(state.user, items[k], &state);
+    const OfflineScore s = score_impl(state.user, items[k], &state, explain);
     OfflineRating& r = out[k];
     r.item = items[k];
     r.rating = s.rating;
@@ -743,26 +752,37 @@ OfflineProfileContext OfflineUserModel::profile_context(UserIndex user) const {
 
 std::string OfflineUserModel::apply_batch(OfflineUserState& state,
                                           std::span<const Interaction> batch) const {
+  const OfflineTaste taste_before = state.taste;
+  const std::vector<OfflineDrift> drift_before = state.drift;
+  const auto change = fold_batch(state, batch);
+  return describe_offline_change(
+      profile_context(state.user),
+      OfflineChangeInput{taste_before, state.taste, change, drift_before, state.drift, batch});
+}
+
+std::optional<OfflineTasteChange> OfflineUserModel::fold_batch(
+    OfflineUserState& state, std::span<const Interaction> batch) const {
   const Catalog& catalog = dataset_->catalog();
   for (const Interaction& i : batch)
     if (i.item >= catalog.size())
       throw std::out_of_range("offline model: a batch item is outside the catalog");
-  const OfflineTaste taste_before = state.taste;
-  const std::vector<OfflineDrift> drift_before = state.drift;
 
   // Only what a profile can name is tracked (see printable_genres_). The
   // themes of all items go into one buffer, filled before any span of it is
   // taken.
-  std::vector<std::uint32_t> themes;
-  std::vector<std::size_t> theme_ends(batch.size());
+  // Scratch reused by the thread: this runs on every profile update.
+  thread_local std::vector<std::uint32_t> themes;
+  thread_local std::vector<std::size_t> theme_ends;
+  thread_local std::vector<TasteEvidence> evidence;
+  themes.clear();
+  theme_ends.resize(batch.size());
   for (std::size_t k = 0; k < batch.size(); ++k) {
     for (const std::uint32_t term : content_.keywords(batch[k].item))
       if (printable_terms_[term])
         themes.push_back(term);
     theme_ends[k] = themes.size();
   }
-  std::vector<TasteEvidence> evidence;
-  evidence.reserve(batch.size());
+  evidence.clear();
   GenreResiduals residuals;
   std::size_t news = 0;
   for (std::size_t k = 0; k < batch.size(); ++k) {
@@ -775,7 +795,7 @@ std::string OfflineUserModel::apply_batch(OfflineUserState& state,
     if (is_training_rating(state.user, i.item))
       continue;
     ++news;
-    const double residual = i.rating - score_impl(state.user, i.item, nullptr).raw;
+    const double residual = i.rating - score_impl(state.user, i.item, nullptr, false).raw;
     for (GenreMask m = genres; m != 0; m &= m - 1) {
       const auto g = static_cast<std::size_t>(std::countr_zero(m));
       residuals.sum[g] += residual;
@@ -786,9 +806,7 @@ std::string OfflineUserModel::apply_batch(OfflineUserState& state,
   if (news > 0 || !state.drift.empty())
     update_drift(state.drift, residuals, options_.drift);
   ++state.updates;
-  return describe_offline_change(
-      profile_context(state.user),
-      OfflineChangeInput{taste_before, state.taste, change, drift_before, state.drift, batch});
+  return change;
 }
 
 std::optional<std::string> OfflineUserModel::record_feedback(OfflineUserState& state,

@@ -226,6 +226,10 @@ class OfflineUserModel {
   // offline_user_state.hpp) and returns one sentence on what changed and why
   // (a first batch's sentence says what it established).
   std::string apply_batch(OfflineUserState& state, std::span<const Interaction> batch) const;
+  // The same fold without the sentence (for callers that would discard it):
+  // returns the largest change of a leaning, as merge_taste does.
+  std::optional<OfflineTasteChange> fold_batch(OfflineUserState& state,
+                                               std::span<const Interaction> batch) const;
   // Records one piece of feedback; every update_every of them are folded in
   // with apply_batch. Returns the change sentence when that happened.
   std::optional<std::string> record_feedback(OfflineUserState& state, ItemIndex item,
@@ -240,7 +244,11 @@ class OfflineUserModel {
  private:
   struct Fitted;
 
-  OfflineScore score_impl(UserIndex user, ItemIndex item, const OfflineUserState* state) const;
+  // `drivers` false: only raw, rating and the additive parts of the
+  // drivers, without what they rest on (keys, matched themes, the most
+  // similar item), which only explanations read; the same raw and rating.
+  OfflineScore score_impl(UserIndex user, ItemIndex item, const OfflineUserState* state,
+                          bool drivers = true) const;
 
   // The context profile texts of `user` are written and read in.
   OfflineProfileContext profile_context(UserIndex user) const;

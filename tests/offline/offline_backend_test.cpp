@@ -212,6 +212,39 @@ TEST_CASE("rating without explanations gives the same ratings and leaves the sta
   CHECK(model().profile_text(state) == model().profile_text(before));
 }
 
+TEST_CASE("profile tasks without texts update the state as with them", "[offline][backend]") {
+  const auto& w = world();
+  const UserIndex u = w.crime_users[2];
+  std::vector<Interaction> first, second;
+  for (const ItemIndex i : w.comedy_items)
+    if (!model().is_training_rating(u, i))
+      first.push_back({i, 5.0f, 0});
+  for (const ItemIndex i : w.crime_items)
+    if (!model().is_training_rating(u, i))
+      second.push_back({i, 1.0f, 0});
+  REQUIRE_FALSE(first.empty());
+  REQUIRE_FALSE(second.empty());
+  OfflineUserState texts = model().new_state(u);
+  OfflineUserState bare = model().new_state(u);
+  const auto created =
+      answer_offline_task(model(), profile_task(TaskKind::kCreateProfile, u, first), texts, true);
+  const auto created_bare =
+      answer_offline_task(model(), profile_task(TaskKind::kCreateProfile, u, first), bare, false);
+  const auto updated =
+      answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, second), texts, true);
+  const auto updated_bare =
+      answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, second), bare, false);
+  CHECK_FALSE(created.profile.empty());
+  CHECK_FALSE(updated.change.empty());
+  CHECK(created_bare.profile.empty());
+  CHECK(updated_bare.profile.empty());
+  CHECK(updated_bare.change.empty());
+  CHECK(bare.taste == texts.taste);
+  CHECK(bare.drift == texts.drift);
+  CHECK(bare.updates == texts.updates);
+  CHECK(model().profile_text(bare) == updated.profile);
+}
+
 TEST_CASE("candidates outside the catalog are reported, not fatal", "[offline][backend]") {
   const auto& w = world();
   const auto bad = static_cast<ItemIndex>(w.dataset.catalog().size() + 3);

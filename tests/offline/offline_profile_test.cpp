@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -103,6 +104,54 @@ TEST_CASE("old evidence counts for at most the cap, so batch order matters", "[o
   CHECK(ab.rated == ba.rated);
   CHECK(ab.mean != ba.mean);  // the later batch weighs more
   CHECK_FALSE(ab == ba);
+}
+
+TEST_CASE("theme keys beyond the dense range merge as small ones do", "[offline][taste]") {
+  // Term ids of the content model are small and summed through a dense
+  // index; a hand-written profile's can be anything and take a sorted path.
+  // Renaming keys without changing their order must rename, not change, the
+  // result, whichever path each key takes.
+  const auto fold = [](std::uint32_t big, std::uint32_t bigger) {
+    const std::vector<std::uint32_t> a{3, big, 5}, b{bigger, 3}, c{big}, d{5, bigger, big};
+    OfflineTaste taste;
+    const std::vector<TasteEvidence> first{{5.0f, 1, 1990, a},
+                                           {2.0f, 2, 1980, b},
+                                           {4.5f, 1, 1990, c},
+                                           {1.0f, 2, 1970, d},
+                                           {4.0f, 3, 1990, a}};
+    const std::vector<TasteEvidence> second{
+        {1.5f, 2, 1970, b}, {5.0f, 1, 1990, c}, {3.0f, 1, 1990, d}};
+    const auto change1 = merge_taste(taste, first);
+    const auto change2 = merge_taste(taste, second);
+    return std::tuple{taste, change1, change2};
+  };
+  const std::uint32_t small = 60000, smaller = 40000;  // below 2^16
+  const std::uint32_t large = 5000000, larger = 3000000;
+  const auto [dense, dense1, dense2] = fold(small, smaller);
+  const auto [sparse, sparse1, sparse2] = fold(large, larger);
+  const auto rename = [&](std::uint32_t key) {
+    return key == large ? small : key == larger ? smaller : key;
+  };
+  REQUIRE(sparse.themes.size() == dense.themes.size());
+  CHECK_FALSE(dense.themes.empty());
+  for (std::size_t k = 0; k < dense.themes.size(); ++k) {
+    OfflineLeaning renamed = sparse.themes[k];
+    renamed.key = rename(renamed.key);
+    CHECK(renamed == dense.themes[k]);
+  }
+  CHECK(sparse.genres == dense.genres);
+  CHECK(sparse.eras == dense.eras);
+  CHECK(sparse.mean == dense.mean);
+  for (const auto& [s, d] : {std::pair{sparse1, dense1}, std::pair{sparse2, dense2}}) {
+    REQUIRE(s.has_value() == d.has_value());
+    if (!s)
+      continue;
+    CHECK(s->kind == d->kind);
+    CHECK(rename(s->key) == d->key);
+    CHECK(s->after == d->after);
+    CHECK(s->batch_count == d->batch_count);
+    CHECK(s->batch_mean == d->batch_mean);
+  }
 }
 
 TEST_CASE("the profile paragraph reflects the batch it was built from", "[offline][profile]") {

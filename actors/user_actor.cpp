@@ -98,11 +98,6 @@ void ask(UserActor* self, LlmTask task, bool explain, Done done) {
              [shared](caf::error& error) { (*shared)(Answer{std::move(error)}); });
 }
 
-template <class Done>
-void ask(UserActor* self, LlmTask task, Done done) {
-  ask(self, std::move(task), true, std::move(done));
-}
-
 void record(UserActor* self, StoreBatch batch) {
   if (world_of(self).store && !batch.empty())
     self->send(world_of(self).store, std::move(batch));
@@ -159,6 +154,16 @@ void reset_window(UserActor* self) {
     s.interactions.reset({});
 }
 
+// Whether a profile task's answer must carry its texts (the profile and the
+// change sentence): always from an LLM, whose text is the profile; from the
+// offline model, whose state is the profile, only when the store records
+// versions or the requester shows the change (`shown`). Writing them is
+// most of an offline update's cost.
+bool profile_texts_wanted(UserActor* self, bool shown) {
+  const UserWorld& w = world_of(self);
+  return !w.offline || shown || w.settings.record != RecordLevel::kSummary;
+}
+
 // Builds the profile batch by batch; `next` is the batch to send.
 void build_profile(UserActor* self, std::shared_ptr<ProfileJob> job, std::size_t next,
                    caf::typed_response_promise<ProfileOutcome> promise) {
@@ -173,16 +178,19 @@ void build_profile(UserActor* self, std::shared_ptr<ProfileJob> job, std::size_t
   LlmTask task;
   task.kind = next == 0 ? TaskKind::kCreateProfile : TaskKind::kUpdateProfile;
   task.user = s.user;
-  task.profile = current_profile(self);
+  // The offline model reads its own state, not the text: no copy of it.
+  if (!world_of(self).offline)
+    task.profile = current_profile(self);
   if (!cold)
     task.interactions = job->batches[next];
   task.priority = TaskPriority::kBulk;
-  ask(self, std::move(task), [self, job, next, cold, promise](Answer answer) mutable {
+  const bool texts = profile_texts_wanted(self, false);
+  ask(self, std::move(task), texts, [self, job, next, cold, texts, promise](Answer answer) mutable {
     auto& st = self->state;
     std::string failure;
     if (!answer) {
       failure = describe(answer.error());
-    } else if (answer->profile.empty()) {
+    } else if (texts && answer->profile.empty()) {
       failure = answer->problem.empty() ? "the answer held no profile" : answer->problem;
     }
     if (!failure.empty()) {
@@ -224,9 +232,10 @@ void maybe_update(UserActor* self, const RateRequest& request, UserFeedback feed
     task.profile = current_profile(self);
   task.interactions = s.interactions.pending();
   s.interactions.clear_pending();
-  ask(self, std::move(task),
-      [self, request, feedback = std::move(feedback), promise](Answer answer) mutable {
-        if (answer && !answer->profile.empty()) {
+  const bool texts = profile_texts_wanted(self, request.explain);
+  ask(self, std::move(task), texts,
+      [self, request, texts, feedback = std::move(feedback), promise](Answer answer) mutable {
+        if (answer && (!texts || !answer->profile.empty())) {
           feedback.profile_change = answer->change;
           add_version(self, NewVersion{std::move(answer->profile), std::move(answer->change),
                                        "feedback", 0, request.episode, request.step});

@@ -1,7 +1,10 @@
 #include "actors/gateway_actor.hpp"
 
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
@@ -48,8 +51,23 @@ struct Call {
   bool queued = false;
 };
 
+// Attempts finished on the HTTP client's I/O threads, waiting for their actor.
+// One attempt_atom wakes the actor for every result that lands before it
+// drains the inbox: completions arrive in bursts (one event-loop round), and
+// a message plus a scheduler wake-up per attempt cost more than the attempt's
+// bookkeeping. Bounded by the attempts in flight, which admission bounds.
+struct AttemptInbox {
+  std::mutex mutex;
+  std::vector<std::pair<CallId, AttemptResult>> done;
+  bool signalled = false;  // an attempt_atom is on its way and not yet handled
+};
+
 struct GatewayState {
   std::shared_ptr<GatewayContext> context;
+  // Shared with the HTTP callbacks, which may outlive the actor.
+  std::shared_ptr<AttemptInbox> inbox = std::make_shared<AttemptInbox>();
+  // The inbox's previous vector, drained and kept for its capacity.
+  std::vector<std::pair<CallId, AttemptResult>> draining;
   std::unique_ptr<RatingBatcher> batcher;
   std::unique_ptr<limits::AdmissionQueue<CallId>> queue;
   std::optional<CallId> head;  // taken from the queue, waiting for admission
@@ -59,6 +77,9 @@ struct GatewayState {
   std::unordered_map<CallId, Call> calls;
   RequestId next_request = 1;
   CallId next_call = 1;
+  // Handed to SharedAdmission::try_admit: built once, copied only when a
+  // call has to wait for capacity.
+  std::function<void()> wake_on_capacity;
   std::optional<TimePoint> pump_at;  // a pump timer is set for this time
   bool waiting_for_capacity = false;
   std::size_t index = 0;  // the actor's place in the pool, for idempotency keys
@@ -246,8 +267,6 @@ void enqueue(GatewayActor* self, CallId id) {
     pump(self);
 }
 
-void on_attempt_done(GatewayActor* self, CallId id, std::shared_ptr<AttemptResult> attempt);
-
 void send_attempt(GatewayActor* self, CallId id) {
   auto& s = self->state;
   Call& call = s.calls.at(id);
@@ -262,15 +281,23 @@ void send_attempt(GatewayActor* self, CallId id) {
   request.headers.set("Idempotency-Key", call.idempotency_key);
   // The callback holds no reference to the context: the HTTP client must
   // never be destroyed from one of its own callbacks.
-  s.context->http->send(std::move(request), [settings, prepared, me, id](HttpResult http) {
-    // Runs on an HTTP I/O thread: interpret here (no actor state), then hand over.
-    thread_local llm::ChatResponseParser parser;
-    auto attempt = std::make_shared<AttemptResult>(interpret_http_result(
-        std::move(http), *prepared, *settings, parser, std::chrono::system_clock::now()));
-    if (auto dest = caf::actor_cast<caf::actor>(me)) {
-      caf::anon_send(dest, attempt_atom_v, id, std::move(attempt));
-    }
-  });
+  s.context->http->send(
+      std::move(request), [settings, prepared, inbox = s.inbox, me, id](HttpResult http) {
+        // Runs on an HTTP I/O thread: interpret here (no actor state), then hand over.
+        thread_local llm::ChatResponseParser parser;
+        AttemptResult attempt = interpret_http_result(std::move(http), *prepared, *settings, parser,
+                                                      std::chrono::system_clock::now());
+        bool wake = false;
+        {
+          std::lock_guard lock(inbox->mutex);
+          inbox->done.emplace_back(id, std::move(attempt));
+          wake = !std::exchange(inbox->signalled, true);
+        }
+        if (wake) {
+          if (auto dest = caf::actor_cast<caf::actor>(me))
+            caf::anon_send(dest, attempt_atom_v);
+        }
+      });
 }
 
 void schedule_pump(GatewayActor* self, TimePoint at) {
@@ -320,12 +347,8 @@ void pump(GatewayActor* self) {
                 make_error(Errc::kLlmFailed, "the call's deadline passed while it waited"));
       continue;
     }
-    caf::actor_addr me = self->address();
-    const auto decision =
-        admission.try_admit(call.prepared->estimated_tokens, call.task.priority, now, [me] {
-          if (auto dest = caf::actor_cast<caf::actor>(me))
-            caf::anon_send(dest, pump_atom_v);
-        });
+    const auto decision = admission.try_admit(call.prepared->estimated_tokens, call.task.priority,
+                                              now, s.wake_on_capacity);
     switch (decision.status) {
       case AdmitStatus::kAdmitted:
         s.head.reset();
@@ -372,42 +395,42 @@ void deliver_answer(GatewayActor* self, CallId id, const std::string& content, b
   settle_call(self, id, result, from_cache);
 }
 
-void on_attempt_done(GatewayActor* self, CallId id, std::shared_ptr<AttemptResult> attempt) {
+void on_attempt_done(GatewayActor* self, CallId id, AttemptResult& attempt) {
   auto& s = self->state;
   auto it = s.calls.find(id);
   if (it == s.calls.end())
     return;
   Call& call = it->second;
   const auto now = Clock::now();
-  s.context->admission->finish(call.permit, attempt->report, now);
-  if (!attempt->context_warning.empty())
-    spdlog::warn("{}", attempt->context_warning);
+  s.context->admission->finish(call.permit, attempt.report, now);
+  if (!attempt.context_warning.empty())
+    spdlog::warn("{}", attempt.context_warning);
 
-  if (attempt->answered) {
-    record_call(self, call, &attempt->report, "ok", false);
+  if (attempt.answered) {
+    record_call(self, call, &attempt.report, "ok", false);
     if (!s.context->cache) {
-      deliver_answer(self, id, attempt->response.content, false);
+      deliver_answer(self, id, attempt.response.content, false);
       return;
     }
-    CachedResponse entry{attempt->body, s.context->settings->model,
-                         attempt->report.usage ? attempt->report.usage->prompt_tokens : 0,
-                         attempt->report.usage ? attempt->report.usage->completion_tokens : 0,
-                         attempt->report.usage ? attempt->report.usage->cached_prompt_tokens : 0};
+    CachedResponse entry{attempt.body, s.context->settings->model,
+                         attempt.report.usage ? attempt.report.usage->prompt_tokens : 0,
+                         attempt.report.usage ? attempt.report.usage->completion_tokens : 0,
+                         attempt.report.usage ? attempt.report.usage->cached_prompt_tokens : 0};
     // Deliver once the cache holds the answer durably (see cache_actor.hpp).
     self->request(s.context->cache, caf::infinite, store_atom_v, call.prepared->cache_key,
                   s.context->endpoint, std::move(entry))
         .then([self, id,
-               content = attempt->response.content] { deliver_answer(self, id, content, false); },
-              [self, id, content = attempt->response.content](const caf::error& err) {
+               content = attempt.response.content] { deliver_answer(self, id, content, false); },
+              [self, id, content = attempt.response.content](const caf::error& err) {
                 spdlog::warn("the answer could not be cached ({}); using it anyway", describe(err));
                 deliver_answer(self, id, content, false);
               });
     return;
   }
 
-  const auto& failure = *attempt->failure;
+  const auto& failure = *attempt.failure;
   spdlog::debug("LLM attempt {} of call {} failed: {} ({})", call.attempts, id,
-                llm::failure_reason_name(failure.reason), attempt->failure_detail);
+                llm::failure_reason_name(failure.reason), attempt.failure_detail);
   const bool reask = failure.disposition == llm::FailureDisposition::kReask;
   const bool may_reask = reask && call.task.repair_attempt < settings_of(self).max_repairs;
   if (reask && may_reask) {
@@ -418,7 +441,7 @@ void on_attempt_done(GatewayActor* self, CallId id, std::shared_ptr<AttemptResul
     call.idempotency_key += fmt::format("-r{}", ++call.reasks);
   }
   const limits::AttemptFailure verdict_input{failure.should_retry() || may_reask,
-                                             attempt->server_delay};
+                                             attempt.server_delay};
   const auto decision = s.retry->after_failure(call.logical, verdict_input, now, *s.rng);
   if (decision.retry()) {
     self->delayed_send(self, std::chrono::duration_cast<std::chrono::microseconds>(decision.delay),
@@ -428,8 +451,8 @@ void on_attempt_done(GatewayActor* self, CallId id, std::shared_ptr<AttemptResul
   const std::string reason =
       fmt::format("{} after {} attempt{} ({}; {})", llm::failure_reason_name(failure.reason),
                   call.attempts, call.attempts == 1 ? "" : "s",
-                  limits::verdict_name(decision.verdict), attempt->failure_detail);
-  record_call(self, call, &attempt->report, std::string(llm::failure_reason_name(failure.reason)),
+                  limits::verdict_name(decision.verdict), attempt.failure_detail);
+  record_call(self, call, &attempt.report, std::string(llm::failure_reason_name(failure.reason)),
               false);
   // Provider quota exhaustion is an LLM failure ("quota_exhausted ..."), not
   // the run's own budget cap, which kBudgetExhausted names.
@@ -447,7 +470,7 @@ void start_call(GatewayActor* self, LlmTask task, std::vector<BatchPart> parts) 
       fmt::format("lusifer-{:016x}-{}-{}", s.context->idempotency_nonce, s.index, id);
   try {
     call.prepared = std::make_shared<const PreparedCall>(
-        prepare_call(task, *s.context->codec, *s.context->settings, s.context->api_key,
+        prepare_call(task, *s.context->codec, *s.context->settings, s.context->endpoint_request,
                      static_cast<std::int64_t>(s.context->seed & 0x7fffffffffffffffULL),
                      s.context->cache || s.context->call_log));
   } catch (const std::exception& e) {
@@ -506,6 +529,10 @@ caf::behavior gateway_behavior(GatewayActor* self, std::shared_ptr<GatewayContex
   s.queue = std::make_unique<limits::AdmissionQueue<CallId>>(queue_config);
   s.retry = std::make_unique<limits::RetryPolicy>(settings.retry);
   s.rng = std::make_unique<Rng>(derive_seed(s.context->seed, 0x6761746577617900ULL + index));
+  s.wake_on_capacity = [me = self->address()] {
+    if (auto dest = caf::actor_cast<caf::actor>(me))
+      caf::anon_send(dest, pump_atom_v);
+  };
   return {
       [self](LlmTask& task) -> caf::result<LlmTaskReply> {
         auto& st = self->state;
@@ -549,8 +576,16 @@ caf::behavior gateway_behavior(GatewayActor* self, std::shared_ptr<GatewayContex
         if (self->state.calls.contains(id))
           enqueue(self, id);
       },
-      [self](attempt_atom, CallId id, std::shared_ptr<AttemptResult>& attempt) {
-        on_attempt_done(self, id, std::move(attempt));
+      [self](attempt_atom) {
+        auto& st = self->state;
+        {
+          std::lock_guard lock(st.inbox->mutex);
+          st.draining.swap(st.inbox->done);
+          st.inbox->signalled = false;
+        }
+        for (auto& [id, attempt] : st.draining)
+          on_attempt_done(self, id, attempt);
+        st.draining.clear();
       },
       [self](stats_atom) {
         auto& st = self->state;

@@ -28,10 +28,11 @@ struct GatewayContext {
   std::shared_ptr<const std::vector<ExternalId>> user_ids;
   std::shared_ptr<SharedAdmission> admission;
   std::shared_ptr<HttpClient> http;
-  caf::actor cache;      // invalid when the cache is off
-  caf::actor call_log;   // invalid when nobody records calls
-  std::string api_key;   // registered for redaction; empty for local servers
-  std::string endpoint;  // the chat-completions URL, for cache entries
+  caf::actor cache;              // invalid when the cache is off
+  caf::actor call_log;           // invalid when nobody records calls
+  std::string api_key;           // registered for redaction; empty for local servers
+  std::string endpoint;          // the chat-completions URL, for cache entries
+  HttpRequest endpoint_request;  // what every call sends alike (see endpoint_request)
   std::uint64_t seed = 0;
   // Makes idempotency keys unique across runs (servers keep keys for a day).
   std::uint64_t idempotency_nonce = 0;

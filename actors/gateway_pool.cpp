@@ -8,6 +8,7 @@
 #include "actors/cache_actor.hpp"
 #include "actors/gateway_actor.hpp"
 #include "engine/core/random.hpp"
+#include "engine/gateway/http_attempt.hpp"
 #include "engine/llm/backend_profile.hpp"
 #include "messages/type_ids.hpp"
 
@@ -56,6 +57,7 @@ caf::actor spawn_gateway_pool(caf::actor_system& system, GatewayPoolOptions opti
   if (settings.api_key)
     context->api_key = settings.api_key->resolve();  // registered for redaction
   context->endpoint = llm::chat_completions_url(settings.profile);
+  context->endpoint_request = endpoint_request(settings, context->api_key);
   context->admission = std::make_shared<SharedAdmission>(settings, limits::Clock::now());
 
   HttpClientOptions http;

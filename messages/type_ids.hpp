@@ -75,10 +75,6 @@ CAF_ADD_TYPE_ID(lusifer, (lusifer::ShardReplies))
 
 CAF_END_TYPE_ID_BLOCK(lusifer)
 
-// Local-only messages: they carry engine state from a client's I/O thread to
-// the actor that owns the request, and never leave the process.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lusifer::AttemptResult>)
-
 namespace lusifer {
 
 // Adds lusifer's message types and error category to `config`.

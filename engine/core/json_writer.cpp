@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "engine/core/text_encoding.hpp"
 
@@ -45,35 +47,62 @@ void append_escaped_ascii(std::string& out, unsigned char c) {
   }
 }
 
-// Valid UTF-8 continuation and lead bytes (>= 0x80) are copied as they are.
-constexpr bool needs_escape(unsigned char c) noexcept {
-  return c < 0x20 || c == '"' || c == '\\';
+// How many bytes at the start of [p, p + n) are printable ASCII other than
+// '"' and '\\': copied verbatim, with nothing to escape or validate. Prompts
+// are long runs of such bytes, so they are checked 8 at a time (SWAR): a word
+// is plain unless it has a byte >= 0x80, < 0x20, == '"' or == '\\'.
+std::size_t plain_ascii_span(const char* p, std::size_t n) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  const auto has_zero_byte = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    const std::uint64_t special = (w & kHighs) | ((w - kOnes * 0x20) & ~w & kHighs) |
+                                  has_zero_byte(w ^ (kOnes * '"')) |
+                                  has_zero_byte(w ^ (kOnes * '\\'));
+    if (special != 0)
+      break;
+  }
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+      break;
+  }
+  return i;
 }
 
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
-  while (!text.empty()) {
-    // Copy the longest valid prefix, escaping as we go; replace one bad byte.
-    const auto bad = find_invalid_utf8(text);
-    const std::size_t good_len = bad ? *bad : text.size();
-    // Prompts are long runs of plain text: copy each run in one append.
-    std::size_t run_start = 0;
-    for (std::size_t i = 0; i < good_len; ++i) {
-      const auto c = static_cast<unsigned char>(text[i]);
-      if (!needs_escape(c))
-        continue;
-      out.append(text.data() + run_start, i - run_start);
-      append_escaped_ascii(out, c);
-      run_start = i + 1;
-    }
-    out.append(text.data() + run_start, good_len - run_start);
-    if (!bad)
+  const char* const data = text.data();
+  const std::size_t size = text.size();
+  std::size_t run_start = 0;  // the first byte not yet copied to `out`
+  std::size_t i = 0;
+  while (true) {
+    i += plain_ascii_span(data + i, size - i);
+    if (i == size)
       break;
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (c < 0x80) {  // a byte to escape
+      out.append(data + run_start, i - run_start);
+      append_escaped_ascii(out, c);
+      run_start = ++i;
+      continue;
+    }
+    // A multi-byte sequence is copied as it is when valid (no sequence is
+    // longer than 4 bytes); one bad byte is replaced and skipped.
+    if (const auto bad = find_invalid_utf8(text.substr(i, 4)); !bad || *bad > 0) {
+      i += c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      continue;
+    }
+    out.append(data + run_start, i - run_start);
     out += "\xef\xbf\xbd";
-    text.remove_prefix(good_len + 1);
+    run_start = ++i;
   }
+  out.append(data + run_start, size - run_start);
   out += '"';
 }
 

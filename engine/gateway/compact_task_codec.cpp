@@ -1,5 +1,6 @@
 #include "engine/gateway/compact_task_codec.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include <fmt/format.h>
@@ -28,7 +29,11 @@ CompactTaskCodec::CompactTaskCodec(std::size_t prompt_bytes) : prompt_bytes_(pro
 
 llm::ChatRequest CompactTaskCodec::render(const LlmTask& task) const {
   llm::ChatRequest request;
-  std::string system(kInstructions);
+  std::string system;
+  // One allocation instead of one per doubling while the filler is appended.
+  system.reserve(std::max(prompt_bytes_, kInstructions.size() + task.profile.size() + 64) +
+                 kContext.size());
+  system += kInstructions;
   if (!task.profile.empty())
     system += "Profile: " + task.profile + " ";
   for (const auto& seen : task.interactions) {
@@ -38,6 +43,7 @@ llm::ChatRequest CompactTaskCodec::render(const LlmTask& task) const {
     system += kContext;
 
   std::string user;
+  user.reserve(96 + 96 * task.candidates.size());
   if (task.repair_attempt > 0) {
     fmt::format_to(std::back_inserter(user), "Your previous answer was unusable: {}. ",
                    task.problem);
@@ -48,8 +54,8 @@ llm::ChatRequest CompactTaskCodec::render(const LlmTask& task) const {
       if (i > 0)
         user += ", ";
       fmt::format_to(std::back_inserter(user),
-                     R"("{}": {{"explanation": "...", "rating": <one of: 1, 2, 3, 4, 5>}})",
-                     item_key(task.candidates[i]));
+                     R"("item_{}": {{"explanation": "...", "rating": <one of: 1, 2, 3, 4, 5>}})",
+                     task.candidates[i]);
     }
     user += "}";
     // About 40 tokens per explained rating, with room to spare.

@@ -62,8 +62,20 @@ limits::TokenUsage to_usage(const llm::TokenUsage& u) {
 
 }  // namespace
 
+HttpRequest endpoint_request(const GatewaySettings& settings, std::string_view api_key) {
+  HttpRequest http;
+  http.method = HttpMethod::kPost;
+  http.url = llm::chat_completions_url(settings.profile);
+  http.headers.set("Content-Type", "application/json");
+  if (const auto auth = llm::auth_header(settings.profile, api_key)) {
+    http.headers.set(auth->name, auth->value);
+  }
+  http.timeout = settings.request_timeout;
+  return http;
+}
+
 PreparedCall prepare_call(const LlmTask& task, const TaskCodec& codec,
-                          const GatewaySettings& settings, std::string_view api_key,
+                          const GatewaySettings& settings, const HttpRequest& endpoint,
                           std::optional<std::int64_t> seed, bool with_cache_key) {
   PreparedCall call;
   call.request = codec.render(task);
@@ -81,16 +93,10 @@ PreparedCall prepare_call(const LlmTask& task, const TaskCodec& codec,
   if (with_cache_key)
     call.cache_key = llm::request_fingerprint(settings.profile, call.request).hex();
   call.estimated_tokens = llm::estimate_tokens_to_reserve(call.request, settings.max_output_tokens);
-  call.http.method = HttpMethod::kPost;
-  call.http.url = llm::chat_completions_url(settings.profile);
-  call.http.headers.set("Content-Type", "application/json");
-  if (const auto auth = llm::auth_header(settings.profile, api_key)) {
-    call.http.headers.set(auth->name, auth->value);
-  }
+  call.http = endpoint;
   // Shared by every attempt of the call (each adds its own Idempotency-Key header).
   call.http.shared_body =
       std::make_shared<const std::string>(llm::chat_request_body(call.request, settings.profile));
-  call.http.timeout = settings.request_timeout;
   return call;
 }
 

@@ -30,12 +30,18 @@ struct PreparedCall {
   HttpRequest http;
 };
 
-// Renders `task` and completes it with the settings' model, sampling
-// parameters and authentication. `api_key` may be empty for local servers.
-// The cache key (a hash of the canonical request) is computed only when
-// `with_cache_key`: without a cache or a call log nobody reads it.
+// What every call to the settings' endpoint sends alike: the method, the
+// chat-completions URL, the content type and the authentication (`api_key`
+// may be empty for local servers). Built once per endpoint and copied into
+// each call, so that calls do not rebuild the URL and headers.
+HttpRequest endpoint_request(const GatewaySettings& settings, std::string_view api_key);
+
+// Renders `task` and completes it with the settings' model and sampling
+// parameters, on a copy of `endpoint` (from endpoint_request for the same
+// settings). The cache key (a hash of the canonical request) is computed
+// only when `with_cache_key`: without a cache or a call log nobody reads it.
 PreparedCall prepare_call(const LlmTask& task, const TaskCodec& codec,
-                          const GatewaySettings& settings, std::string_view api_key,
+                          const GatewaySettings& settings, const HttpRequest& endpoint,
                           std::optional<std::int64_t> seed, bool with_cache_key = true);
 
 struct AttemptResult {

@@ -4,6 +4,18 @@
 #include <stdexcept>
 
 namespace lusifer {
+namespace {
+
+bool has_duplicates(const std::vector<ItemIndex>& items) {
+  for (std::size_t i = 1; i < items.size(); ++i) {
+    if (std::find(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(i), items[i]) !=
+        items.begin() + static_cast<std::ptrdiff_t>(i))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 RatingBatcher::RatingBatcher(std::size_t max_items) : max_items_(max_items) {
   if (max_items_ == 0)
@@ -16,6 +28,17 @@ RatingBatcher::AddResult RatingBatcher::add(RequestId request, LlmTask task) {
   }
   AddResult out;
   const UserIndex user = task.user;
+  // A request that fills one batch exactly, for a user with nothing open,
+  // becomes that batch as it is: the general path below would build the
+  // same batch through the open map, with a copy of the task.
+  if (task.candidates.size() == max_items_ && !open_.contains(user) &&
+      !has_duplicates(task.candidates)) {
+    MergedBatch& batch = out.full.emplace_back();
+    batch.window = next_window_++;
+    batch.parts.push_back(BatchPart{request, task.candidates});
+    batch.task = std::move(task);
+    return out;
+  }
   std::vector<ItemIndex> pending = std::move(task.candidates);
   task.candidates.clear();
   std::size_t next = 0;

@@ -42,11 +42,12 @@ bool SharedAdmission::uses_adaptive_concurrency() const noexcept {
 }
 
 AdmitDecision SharedAdmission::try_admit(std::int64_t estimated_tokens, TaskPriority priority,
-                                         limits::TimePoint now, std::function<void()> on_capacity) {
+                                         limits::TimePoint now,
+                                         const std::function<void()>& on_capacity) {
   std::lock_guard lock(mutex_);
   AdmitDecision d;
   const auto wait_for_capacity = [&] {
-    capacity_waiters_.push_back(std::move(on_capacity));
+    capacity_waiters_.push_back(on_capacity);
     d.status = AdmitStatus::kWaitForCapacity;
     return d;
   };

@@ -83,10 +83,11 @@ class SharedAdmission {
  public:
   SharedAdmission(const GatewaySettings& settings, limits::TimePoint now);
 
-  // `on_capacity` is kept and called once when kWaitForCapacity may have
-  // cleared; it must be cheap and must not call back into this object.
+  // A copy of `on_capacity` is kept (only) when the answer is
+  // kWaitForCapacity, and called once when that may have cleared; it must be
+  // cheap and must not call back into this object.
   AdmitDecision try_admit(std::int64_t estimated_tokens, TaskPriority priority,
-                          limits::TimePoint now, std::function<void()> on_capacity);
+                          limits::TimePoint now, const std::function<void()>& on_capacity);
   void finish(const AttemptPermit& permit, const AttemptReport& report, limits::TimePoint now);
 
   // Interactive work queued anywhere holds bulk work back.

@@ -2,64 +2,11 @@
 
 #include <charconv>
 
-#include <simdjson.h>
-
 #include "engine/core/json_writer.hpp"
 #include "engine/mock/token_count.hpp"
 
 namespace lusifer::mock {
 namespace {
-
-constexpr char kHex[] = "0123456789abcdef";
-
-// Appends `text` as a JSON string, copying the runs that need no escaping in
-// one go; text that is not valid UTF-8 goes through append_json_string,
-// which replaces the bad bytes.
-void append_json_text(std::string& out, std::string_view text) {
-  if (!simdjson::validate_utf8(text.data(), text.size())) {
-    append_json_string(out, text);
-    return;
-  }
-  out += '"';
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-        break;
-    }
-  }
-  out.append(text.data() + run, text.size() - run);
-  out += '"';
-}
 
 std::string_view finish_reason(const ChoiceText& choice) noexcept {
   return choice.cut ? "length" : "stop";
@@ -124,11 +71,11 @@ void append_completion_body(std::string& out, const CompletionFields& f) {
   out.reserve(out.size() + size);
   const auto number = [&](std::int64_t v) { append_number(out, v); };
   out += R"({"id":)";
-  append_json_text(out, f.id);
+  append_json_string(out, f.id);
   out += R"(,"object":"chat.completion","created":)";
   number(f.created);
   out += R"(,"model":)";
-  append_json_text(out, f.model);
+  append_json_string(out, f.model);
   out += R"(,"choices":[)";
   for (std::size_t i = 0; i < f.choices.size(); ++i) {
     const ChoiceText& choice = f.choices[i];
@@ -137,21 +84,21 @@ void append_completion_body(std::string& out, const CompletionFields& f) {
     switch (f.personality) {
       case Personality::kOpenAI:
         out += R"(,"message":{"role":"assistant","content":)";
-        append_json_text(out, choice.content);
+        append_json_string(out, choice.content);
         out += R"(,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":")";
         out += finish_reason(choice);
         out += R"("})";
         break;
       case Personality::kVllm:
         out += R"(,"message":{"role":"assistant","reasoning_content":null,"content":)";
-        append_json_text(out, choice.content);
+        append_json_string(out, choice.content);
         out += R"(,"tool_calls":[]},"logprobs":null,"finish_reason":")";
         out += finish_reason(choice);
         out += R"(","stop_reason":null})";
         break;
       case Personality::kLlamaCpp:
         out += R"(,"message":{"role":"assistant","content":)";
-        append_json_text(out, choice.content);
+        append_json_string(out, choice.content);
         out += R"(},"finish_reason":")";
         out += finish_reason(choice);
         out += R"("})";
@@ -163,14 +110,14 @@ void append_completion_body(std::string& out, const CompletionFields& f) {
   switch (f.personality) {
     case Personality::kOpenAI:
       out += R"(,"service_tier":"default","system_fingerprint":)";
-      append_json_text(out, f.system_fingerprint);
+      append_json_string(out, f.system_fingerprint);
       break;
     case Personality::kVllm:
       out += R"(,"system_fingerprint":null,"prompt_logprobs":null)";
       break;
     case Personality::kLlamaCpp:
       out += R"(,"system_fingerprint":)";
-      append_json_text(out, f.system_fingerprint);
+      append_json_string(out, f.system_fingerprint);
       out += R"(,"timings":{"prompt_n":)";
       append_number(out, f.prompt_tokens);
       out += R"(,"prompt_ms":0,"predicted_n":)";
@@ -228,7 +175,7 @@ void append_completion_stream(std::string& out, const CompletionFields& f, bool 
           [&](JsonWriter& json) {
             json.begin_object().field("index", index);
             piece_json.clear();
-            append_json_text(piece_json, piece);
+            append_json_string(piece_json, piece);
             json.key("delta").begin_object().key("content").raw(piece_json).end_object();
             json.key("logprobs").null();
             json.key("finish_reason").null();

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "engine/gateway/rating_batcher.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace lusifer;
 
@@ -87,4 +87,32 @@ TEST_CASE("users are batched separately and only rating tasks are accepted", "[b
   profile.kind = TaskKind::kCreateProfile;
   CHECK_THROWS_AS(batcher.add(3, profile), std::invalid_argument);
   CHECK_THROWS_AS(batcher.add(4, rate(1, {})), std::invalid_argument);
+}
+
+TEST_CASE("a request that fills a batch alone is sent at once, whole", "[batcher]") {
+  RatingBatcher batcher(2);
+  auto a = batcher.add(1, rate(4, {8, 9}, "profile of 4"));
+  REQUIRE(a.full.size() == 1);
+  CHECK_FALSE(a.opened_window.has_value());
+  CHECK_FALSE(batcher.has_open(4));
+  CHECK(a.full[0].task.candidates == std::vector<ItemIndex>{8, 9});
+  CHECK(a.full[0].task.profile == "profile of 4");
+  REQUIRE(a.full[0].parts.size() == 1);
+  CHECK(a.full[0].parts[0].request == 1);
+  CHECK(a.full[0].parts[0].items == std::vector<ItemIndex>{8, 9});
+  // An item named twice is asked once: the batch is not full, it stays open.
+  auto b = batcher.add(2, rate(4, {5, 5}));
+  CHECK(b.full.empty());
+  REQUIRE(b.opened_window.has_value());
+  CHECK(b.opened_window != a.full[0].window);
+  auto open = batcher.take(4, *b.opened_window);
+  REQUIRE(open.has_value());
+  CHECK(open->task.candidates == std::vector<ItemIndex>{5});
+  CHECK(open->parts[0].items == std::vector<ItemIndex>{5, 5});
+  // With a batch open for the user, a filling request joins it (and overflows).
+  batcher.add(3, rate(4, {1}));
+  auto c = batcher.add(4, rate(4, {2, 3}));
+  REQUIRE(c.full.size() == 1);
+  CHECK(c.full[0].task.candidates == std::vector<ItemIndex>{1, 2});
+  CHECK(c.opened_window.has_value());
 }

@@ -21,6 +21,9 @@ constexpr auto kBatchWindow = std::chrono::milliseconds(2);
 // One message stays well under the middleman's buffers and the worker's
 // time slice; a larger step leaves in several.
 constexpr std::size_t kMaxCallsPerBatch = 4096;
+// A resume's restore calls carry a user's checkpointed state each
+// (kilobytes): past this many bytes of them a batch leaves at once.
+constexpr std::size_t kMaxRestoreBytesPerBatch = std::size_t{4} << 20;
 // Calls awaiting an answer: users take one request at a time, so a run
 // never comes near this; past it a caller is told to slow down.
 constexpr std::size_t kMaxPending = std::size_t{1} << 22;
@@ -42,6 +45,7 @@ struct ProxyState {
   std::uint64_t next_id = 1;
   std::unordered_map<std::uint64_t, caf::response_promise> pending;
   ShardCalls out;
+  std::size_t out_restore_bytes = 0;  // of the restore calls in `out`
   bool timer_armed = false;
   caf::error lost;  // set once the worker stopped
   std::shared_ptr<ProxyStats> stats;
@@ -59,6 +63,7 @@ void flush(ProxyActor* self) {
   stats.largest_call_batch = std::max<std::uint64_t>(stats.largest_call_batch, s.out.calls.size());
   self->send(s.shard, std::move(s.out));
   s.out = ShardCalls{};
+  s.out_restore_bytes = 0;
 }
 
 void fail_all(ProxyActor* self, const caf::error& error) {
@@ -66,6 +71,7 @@ void fail_all(ProxyActor* self, const caf::error& error) {
   auto pending = std::move(s.pending);
   s.pending.clear();
   s.out = ShardCalls{};
+  s.out_restore_bytes = 0;
   for (auto& [id, promise] : pending)
     promise.deliver(error);
 }
@@ -142,8 +148,11 @@ caf::behavior proxy_behavior(ProxyActor* self, std::string worker, caf::actor st
         }
         const std::uint64_t id = st.next_id++;
         st.pending.emplace(id, promise);
+        if (content.match_elements<restore_atom, std::string>())
+          st.out_restore_bytes += content.get_as<std::string>(1).size();
         st.out.calls.push_back(ShardCall{id, slot, std::move(content)});
-        if (st.out.calls.size() >= kMaxCallsPerBatch) {
+        if (st.out.calls.size() >= kMaxCallsPerBatch ||
+            st.out_restore_bytes >= kMaxRestoreBytesPerBatch) {
           flush(self);
         } else if (!st.timer_armed) {
           st.timer_armed = true;

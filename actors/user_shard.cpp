@@ -17,6 +17,10 @@ namespace {
 
 constexpr auto kBatchWindow = std::chrono::milliseconds(2);
 constexpr std::size_t kMaxRepliesPerBatch = 4096;
+// A checkpoint's snapshots are kilobytes each: 4,096 of them in one message
+// would hold tens of megabytes in the middleman's buffers at once, on both
+// nodes. Past this many bytes of snapshots a batch leaves at once.
+constexpr std::size_t kMaxSnapshotBytesPerBatch = std::size_t{4} << 20;
 
 template <class T>
 void append(std::vector<T>& to, std::vector<T>& from) {
@@ -33,6 +37,7 @@ struct ShardState {
   std::vector<std::vector<std::uint64_t>> unanswered;
   std::size_t outstanding = 0;
   ShardReplies out;
+  std::size_t out_snapshot_bytes = 0;  // of the UserStateSnapshots in `out`
   bool timer_armed = false;
 };
 
@@ -44,11 +49,13 @@ void flush(ShardActor* self) {
     return;
   self->send(s.proxy, std::move(s.out));
   s.out = ShardReplies{};
+  s.out_snapshot_bytes = 0;
 }
 
 void flush_soon(ShardActor* self) {
   auto& s = self->state;
-  if (s.outstanding == 0 || s.out.replies.size() >= kMaxRepliesPerBatch) {
+  if (s.outstanding == 0 || s.out.replies.size() >= kMaxRepliesPerBatch ||
+      s.out_snapshot_bytes >= kMaxSnapshotBytesPerBatch) {
     flush(self);
   } else if (!s.timer_armed) {
     s.timer_armed = true;
@@ -70,6 +77,8 @@ void answered(ShardActor* self, caf::message content) {
     spdlog::warn("worker {}: user slot {} answered a call it never got", s.worker, found->second);
     return;
   }
+  if (content.match_elements<UserStateSnapshot>())
+    s.out_snapshot_bytes += content.get_as<UserStateSnapshot>(0).state.size();
   s.out.replies.push_back(ShardReply{ids.front(), std::move(content)});
   ids.erase(ids.begin());
   --s.outstanding;

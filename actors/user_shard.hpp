@@ -4,8 +4,11 @@
 // shard receives ShardCalls from the coordinator node's shard proxy, sends
 // each call's message to its local user actor as a plain message, and
 // returns the users' answers in ShardReplies, in batches: at once when no
-// call is left unanswered, otherwise at the latest a short window after the
-// first answer waiting. A user answers its messages in order, so the n-th
+// call is left unanswered or a few megabytes of checkpoint snapshots wait,
+// otherwise at the latest a short window after the first answer waiting.
+// Checkpoints and resumes cross like any call: a coordinator's snapshot_atom
+// to every user, or a resume's restore_atom calls, leave in a few batches,
+// never one message per user. A user answers its messages in order, so the n-th
 // answer from a user belongs to its n-th unanswered call.
 //
 // The shard is also its users' store: the rows they record gather in the

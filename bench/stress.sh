@@ -2,7 +2,7 @@
 # The stress suite: one command, exits non-zero on any violation (ctest: `stress`, LABEL stress,
 # kept out of the default test run).
 #
-#   bench/stress.sh [all | gateway env simulate ...]    (default all)
+#   bench/stress.sh [all | gateway env simulate workers ...]    (default all)
 #
 #   a. gateway:  the LLM gateway pool (bench_gateway) at concurrency 256 against `lusifer mock-llm`
 #                injecting 20% faults spread over every kind (--fault-all 0.2: rate_limit,
@@ -18,15 +18,19 @@
 #   c. simulate: `lusifer simulate` over a synthetic world of 20,000 users, 3 agents, 2 episodes
 #                (bench/configs/stress-simulate.toml), then the run store is checked row by row
 #                (tests/stress/run_store_check.py).
-#
-# NOT covered: killing and restarting worker processes, checkpoint/resume after kill -9 (there
-# are no worker processes and no resume yet; see docs/reliability.md).
+#   d. workers:  a distributed simulation (this coordinator and 2 `lusifer worker`s on loopback,
+#                2,000 users, 4 episodes) whose workers are killed with SIGKILL and restarted
+#                4 times at seeded moments, then the coordinator once; each time the run must stop
+#                naming the dead worker, and `--resume RUN --workers ...` continues it; the final
+#                store must equal that of the same run made in one process, byte for byte
+#                (tests/cli/worker_crash_test.sh).
 #
 # Environment: LUSIFER_BIN (default: the newest of build/lead/cli/lusifer and
 # build/release/cli/lusifer), BENCH_GATEWAY (default build/gateway/bench/bench_gateway; built
 # with -DLUSIFER_BUILD_BENCHMARKS=ON), STRESS_WORK (default: a temporary directory, removed on
 # success), and sizes STRESS_GATEWAY_REQUESTS (20000), STRESS_ENV_CLIENTS (64),
-# STRESS_ENV_STEPS (100 per client), STRESS_SIM_USERS (20000).
+# STRESS_ENV_STEPS (100 per client), STRESS_SIM_USERS (20000), STRESS_WORKER_USERS (2000),
+# STRESS_WORKER_KILLS (4), STRESS_WORKER_EPISODES (4), STRESS_SEED (20261126).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=/usr/bin/python3
@@ -45,6 +49,10 @@ GATEWAY_REQUESTS=${STRESS_GATEWAY_REQUESTS:-20000}
 ENV_CLIENTS=${STRESS_ENV_CLIENTS:-64}
 ENV_STEPS=${STRESS_ENV_STEPS:-100}
 SIM_USERS=${STRESS_SIM_USERS:-20000}
+WORKER_USERS=${STRESS_WORKER_USERS:-2000}
+WORKER_KILLS=${STRESS_WORKER_KILLS:-4}
+WORKER_EPISODES=${STRESS_WORKER_EPISODES:-4}
+SEED=${STRESS_SEED:-20261126}
 SIM_AGENTS=(linucb popularity random)  # bench/configs/stress-simulate.toml [agents] run
 SIM_EPISODES=2                         # and its [simulation] episodes
 WORK=${STRESS_WORK:-$(mktemp -d /tmp/lusifer-stress-XXXXXX)}
@@ -152,6 +160,20 @@ seconds=$((SECONDS - started))")
   [[ " ${FAILED[*]} " == *" simulate "* ]] || rm -rf "$dir/run" "$dir/world"
 }
 
+workers() {
+  echo "== d. distributed simulation: $WORKER_USERS users on 2 workers, $WORKER_EPISODES episodes;" \
+    "$WORKER_KILLS worker kills and 1 coordinator kill, each resumed"
+  local dir=$WORK/workers
+  mkdir -p "$dir"
+  local started=$SECONDS
+  bash "$ROOT/tests/cli/worker_crash_test.sh" "$LUSIFER" "$ROOT" "$WORKER_KILLS" "$SEED" \
+    "$WORKER_USERS" "$WORKER_EPISODES" | tee "$dir/check.txt"
+  local status=${PIPESTATUS[0]}
+  echo "  worker_crash_test exited $status after $((SECONDS - started)) s"
+  [[ $status -eq 0 ]] || FAILED+=(workers)
+  SUMMARY+=("d. workers:  $(grep '^worker_crash' "$dir/check.txt" | cut -d' ' -f2-)")
+}
+
 need "$LUSIFER" "build it with scripts/build.sh release lusifer, or set LUSIFER_BIN"
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg); $LUSIFER"
 PARTS=("$@")
@@ -161,16 +183,15 @@ for part in "${PARTS[@]}"; do
     gateway) gateway ;;
     env) env_server ;;
     simulate) simulate ;;
-    all) gateway; env_server; simulate ;;
-    *) echo "usage: $0 [all | gateway env simulate ...]" >&2; exit 2 ;;
+    workers) workers ;;
+    all) gateway; env_server; simulate; workers ;;
+    *) echo "usage: $0 [all | gateway env simulate workers ...]" >&2; exit 2 ;;
   esac
 done
 
 echo
 echo "== stress report ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
 for line in "${SUMMARY[@]}"; do echo "  $line"; done
-echo "  not covered: killing/restarting worker processes and checkpoint/resume after kill -9"
-echo "  (there are no worker processes and no resume yet)"
 if [[ ${#FAILED[@]} -gt 0 ]]; then
   echo "FAILED: ${FAILED[*]} (work directory kept: $WORK)"
   exit 1

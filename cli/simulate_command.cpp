@@ -84,6 +84,24 @@ void print_agent_summaries(const std::vector<AgentRunSummary>& summaries, const 
   }
 }
 
+// A distributed run that stopped (a worker died, most often) has its last
+// checkpoint in its store: the message says how to go on from there, since
+// the one who reads it has a worker to restart and a run to continue.
+[[noreturn]] void rethrow_with_resume_hint(const std::exception& e,
+                                           const std::filesystem::path& directory,
+                                           const RunSettings& settings,
+                                           const std::vector<std::string>& workers) {
+  if (workers.empty() || settings.simulation.mode != StepMode::kSync)
+    throw;
+  std::string list;
+  for (const auto& worker : workers)
+    list += (list.empty() ? "" : ",") + worker;
+  throw std::runtime_error(fmt::format(
+      "{}\nonce every worker listens again, continue the run from its last checkpoint with "
+      "`lusifer simulate --resume {} --workers {}`",
+      e.what(), directory.string(), list));
+}
+
 // `workers`: host:port of each `lusifer worker` hosting users (docs/distributed.md).
 void run(const RunOptions& o, bool profiles_only, const std::vector<std::string>& workers = {}) {
   RunSettings settings = load_run_settings(o);
@@ -94,13 +112,20 @@ void run(const RunOptions& o, bool profiles_only, const std::vector<std::string>
   caf::actor_system system{*config};
   SimulationRunner runner(system, std::move(settings), directory, LUSIFER_GIT_REVISION);
   runner.set_workers(workers);
+  bool started = false;  // past the setup: the store holds the run
   try {
     runner.prepare();
+    started = true;
     spdlog::info("run {}: simulated users by the {}", directory.string(), runner.backend_label());
     print_profile_report(runner.build_profiles());
     if (!profiles_only)
       print_agent_summaries(runner.run_agents(), runner.settings());
     runner.finish("finished");
+  } catch (const std::exception& e) {
+    runner.finish("failed");
+    if (!started || profiles_only)
+      throw;
+    rethrow_with_resume_hint(e, directory, runner.settings(), workers);
   } catch (...) {
     runner.finish("failed");
     throw;
@@ -110,7 +135,7 @@ void run(const RunOptions& o, bool profiles_only, const std::vector<std::string>
 
 // --resume RUN_DIR: the run's own effective config, recorded in its store,
 // and the same directory; it continues to the same end.
-void resume(const std::filesystem::path& directory) {
+void resume(const std::filesystem::path& directory, const std::vector<std::string>& workers) {
   const auto store_path = directory / "run.sqlite";
   if (!std::filesystem::exists(store_path)) {
     throw std::runtime_error(fmt::format("--resume {}: no run store ({} does not exist)",
@@ -147,10 +172,15 @@ void resume(const std::filesystem::path& directory) {
     return;
   }
   auto config = make_actor_system_config();
+  if (!workers.empty())
+    config->load<caf::io::middleman>();
   caf::actor_system system{*config};
   SimulationRunner runner(system, std::move(settings), directory, info->git_revision);
+  runner.set_workers(workers);
+  bool started = false;  // past the setup: every worker hosts its users
   try {
     const bool from_checkpoint = runner.prepare_resume();
+    started = true;
     spdlog::info("run {} resumed: simulated users by the {}", directory.string(),
                  runner.backend_label());
     if (from_checkpoint) {
@@ -160,6 +190,11 @@ void resume(const std::filesystem::path& directory) {
     }
     print_agent_summaries(runner.run_agents(), runner.settings());
     runner.finish("finished");
+  } catch (const std::exception& e) {
+    runner.finish("failed");
+    if (!started)
+      throw;
+    rethrow_with_resume_hint(e, directory, runner.settings(), workers);
   } catch (...) {
     runner.finish("failed");
     throw;
@@ -183,8 +218,7 @@ void register_simulate_commands(CLI::App& app) {
   auto resume_directory = std::make_shared<std::string>();
   simulate->add_option("--resume", *resume_directory,
                        "continue the run in this directory from its last checkpoint (its own "
-                       "config; sync mode)");
-  simulate->get_option("--workers")->excludes("--resume");
+                       "config; sync mode; with --workers, on those workers)");
   simulate->callback([simulate_options, resume_directory, workers] {
     if (resume_directory->empty()) {
       if (simulate_options->config.empty())
@@ -197,7 +231,7 @@ void register_simulate_commands(CLI::App& app) {
       throw CLI::ValidationError("--resume",
                                  "takes the run's own config: no --config, --set or --out");
     }
-    resume(*resume_directory);
+    resume(*resume_directory, *workers);
   });
 
   auto profile_options = std::make_shared<RunOptions>();

@@ -34,8 +34,19 @@ struct WorkerOptions {
   bool once = false;
 };
 
+struct WaitingSetup {
+  ShardSetup setup;
+  caf::response_promise promise;
+};
+
 struct EndpointState {
   caf::actor main_thread;  // invalid between runs
+  // A setup that came between two runs. A coordinator that resumes a run
+  // right after the last one stopped (its other worker died, or it was
+  // killed) may reach this worker while it is still clearing the old run
+  // away; it waits for that rather than fail. One at most: a second one is
+  // refused as busy.
+  std::optional<WaitingSetup> waiting;
 };
 
 // Runs on the scheduler: it only hands setups to the main thread, which may
@@ -43,14 +54,30 @@ struct EndpointState {
 //   (caf::actor main_thread)  local: where setups go from now on (invalid: nowhere)
 caf::behavior endpoint_behavior(caf::stateful_actor<EndpointState>* self) {
   return {
-      [self](caf::actor& main_thread) { self->state.main_thread = std::move(main_thread); },
+      [self](caf::actor& main_thread) {
+        auto& s = self->state;
+        s.main_thread = std::move(main_thread);
+        if (s.main_thread && s.waiting) {
+          auto waiting = std::move(*s.waiting);
+          s.waiting.reset();
+          waiting.promise.delegate(s.main_thread, std::move(waiting.setup));
+        }
+      },
       [self](ShardSetup& setup) -> caf::result<ShardReady> {
-        if (!self->state.main_thread) {
-          return make_error(Errc::kOverloaded,
-                            fmt::format("worker {} is between runs; try again", setup.worker));
+        auto& s = self->state;
+        if (!s.main_thread) {
+          if (s.waiting) {
+            return make_error(Errc::kOverloaded,
+                              fmt::format("worker {} is between runs with another run waiting; "
+                                          "try again",
+                                          setup.worker));
+          }
+          auto promise = self->make_response_promise();
+          s.waiting.emplace(WaitingSetup{std::move(setup), promise});
+          return promise;
         }
         auto promise = self->make_response_promise();
-        promise.delegate(self->state.main_thread, std::move(setup));
+        promise.delegate(s.main_thread, std::move(setup));
         return promise;
       },
   };

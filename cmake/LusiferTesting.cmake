@@ -34,8 +34,7 @@ function(lusifer_add_test name)
   catch_discover_tests(
     ${name}
     TEST_PREFIX "${name}:"
-    PROPERTIES LABELS "${ARG_LABEL}"
-    DISCOVERY_TIMEOUT 30)
+    PROPERTIES LABELS "${ARG_LABEL}")
   set(groups ${ARG_LABEL})
   if(ARG_LABEL STREQUAL "unit"
      AND NOT LUSIFER_ASAN_TESTS STREQUAL ""

@@ -49,12 +49,8 @@ enabled = true
 run = ["linucb", "random"]
 TOML
 
-tables=(users profile_versions feedback episodes step_metrics)
-export_run() {  # <run dir>: the compared tables, wall times cut off
-  "$bin" export "$1" --format csv $(printf -- '--table %s ' "${tables[@]}") >/dev/null ||
-    fail "export $1 failed"
-  sed -i 's/,[^,]*$//' "$1/export/step_metrics.csv"
-}
+# shellcheck source=tests/cli/run_tables.sh
+source "$(dirname "$0")/run_tables.sh"
 
 start=$(date +%s.%N)
 "$bin" simulate --config "$work/resume.toml" --out "$work/whole" >"$work/whole.log" 2>&1 ||

@@ -66,12 +66,8 @@ enabled = true
 run = ["linucb", "random"]
 TOML
 
-tables=(users profile_versions feedback episodes step_metrics)
-export_run() { # <run dir>: the compared tables, wall times cut off
-  "$bin" export "$1" --format csv $(printf -- '--table %s ' "${tables[@]}") >/dev/null ||
-    fail "export $1 failed"
-  sed -i 's/,[^,]*$//' "$1/export/step_metrics.csv"
-}
+# shellcheck source=tests/cli/run_tables.sh
+source "$(dirname "$0")/run_tables.sh"
 
 # start_worker I [PORT]: worker I on PORT (default: a free one), serving runs
 # one after another (no --once: it outlives the coordinator's death).

@@ -28,7 +28,7 @@ struct NewVersion {
 
 // The actor keeps only the current profile and the phase-1 one that every
 // episode starts from. Every version, with what changed and why, goes to the
-// run store as it is made: keeping the history here as well cost ~3 KB a
+// run store as it is made: keeping the history here as well cost ~12 KB a
 // user after 20 steps, which a million users cannot afford. The offline
 // model's profile text is a rendering of its state, so offline users keep
 // no text at all; it is rendered when asked for.

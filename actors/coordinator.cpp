@@ -42,16 +42,14 @@ struct UserSlot {
 };
 
 // Per step index: what the reward curve and the step metrics are made of.
+// The step's wall time is kept as its two ends while it runs (totals.seconds
+// stays 0); a checkpoint stores the difference.
 struct StepAccumulator {
-  std::int64_t users = 0;
-  std::int64_t rated = 0;
-  std::int64_t late = 0;
-  std::int64_t failed = 0;
-  std::int64_t left = 0;
-  double reward_sum = 0.0;
-  double rating_sum = 0.0;
+  StepTotals totals;
   Clock::time_point started{};
   Clock::time_point finished{};
+
+  double seconds() const { return std::chrono::duration<double>(finished - started).count(); }
 };
 
 struct CoordinatorState {
@@ -160,8 +158,9 @@ void report_progress(CoordinatorActor* self, bool force) {
                        settings_of(self).episodes;
   r.active_users = s.active;
   r.seconds = std::chrono::duration<double>(now - s.run_started).count();
-  if (!s.steps.empty() && s.steps.back().rated > 0) {
-    s.last_mean_reward = s.steps.back().reward_sum / static_cast<double>(s.steps.back().rated);
+  if (!s.steps.empty() && s.steps.back().totals.rated > 0) {
+    s.last_mean_reward =
+        s.steps.back().totals.reward_sum / static_cast<double>(s.steps.back().totals.rated);
   }
   r.last_mean_reward = s.last_mean_reward;
   if (!s.plan.gateway) {
@@ -189,7 +188,7 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
   const RatingScale& scale = s.plan.dataset->scale();
   UserSlot& slot = s.slots[position];
   StepAccumulator& acc = accumulator(self, step);
-  ++acc.users;
+  ++acc.totals.users;
   ++s.summary.user_steps;
   const std::size_t k = slate.size();
   learn.users.push_back(s.plan.population[position]);
@@ -225,9 +224,9 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
                                   seen};
       reward = static_cast<float>(reward_of(settings.reward, scale, rating, context));
       slot.total_reward += reward;
-      acc.reward_sum += reward;
-      acc.rating_sum += rating;
-      ++acc.rated;
+      acc.totals.reward_sum += reward;
+      acc.totals.rating_sum += rating;
+      ++acc.totals.rated;
       ++rated;
       normalized_sum += normalized_rating(scale, rating);
       if (settings.record != RecordLevel::kSummary) {
@@ -255,10 +254,10 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
   }
   s.summary.rated_items += rated;
   if (late) {
-    ++acc.late;
+    ++acc.totals.late;
     ++s.summary.late;
   } else if (!feedback || !feedback->failure.empty()) {
-    ++acc.failed;
+    ++acc.totals.failed;
     ++s.summary.failed;
   }
   if (feedback && feedback->updated_version > 0) {
@@ -274,7 +273,7 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
       slot.active = false;
       slot.outcome = "terminated";
       slot.reason = verdict == LeaveReason::kBored ? "bored by repeated items" : "dissatisfied";
-      ++acc.left;
+      ++acc.totals.left;
       ++s.summary.left;
     }
   }
@@ -304,7 +303,7 @@ void record_then(CoordinatorActor* self, bool close_steps, std::function<void()>
   auto& s = self->state;
   if (close_steps) {
     for (std::size_t step = 0; step < s.steps.size(); ++step) {
-      const auto& a = s.steps[step];
+      const StepTotals& a = s.steps[step].totals;
       if (a.users == 0)
         continue;
       StepMetricsRow row;
@@ -318,7 +317,7 @@ void record_then(CoordinatorActor* self, bool close_steps, std::function<void()>
       row.late = a.late;
       row.failed = a.failed;
       row.left = a.left;
-      row.seconds = std::chrono::duration<double>(a.finished - a.started).count();
+      row.seconds = s.steps[step].seconds();
       s.pending_store.steps.push_back(row);
     }
   }
@@ -346,9 +345,9 @@ void end_episode(CoordinatorActor* self) {
       s.reward_sum_by_step.resize(step + 1, 0.0);
       s.rated_by_step.resize(step + 1, 0);
     }
-    s.reward_sum_by_step[step] += s.steps[step].reward_sum;
-    s.rated_by_step[step] += s.steps[step].rated;
-    s.rating_sum += s.steps[step].rating_sum;
+    s.reward_sum_by_step[step] += s.steps[step].totals.reward_sum;
+    s.rated_by_step[step] += s.steps[step].totals.rated;
+    s.rating_sum += s.steps[step].totals.rating_sum;
   }
   record_then(self, true, [self] {
     auto& st = self->state;
@@ -408,9 +407,8 @@ void commit_checkpoint(CoordinatorActor* self) {
     c.slots.push_back(std::move(out));
   }
   for (const StepAccumulator& a : s.steps) {
-    c.steps.push_back(StepTotals{a.users, a.rated, a.late, a.failed, a.left, a.reward_sum,
-                                 a.rating_sum,
-                                 std::chrono::duration<double>(a.finished - a.started).count()});
+    c.steps.push_back(a.totals);
+    c.steps.back().seconds = a.seconds();
   }
   c.totals = s.summary;
   c.reward_sum_by_step = s.reward_sum_by_step;
@@ -517,13 +515,8 @@ void resume_run(CoordinatorActor* self) {
   s.steps.clear();
   for (const StepTotals& t : c.steps) {
     StepAccumulator a;
-    a.users = t.users;
-    a.rated = t.rated;
-    a.late = t.late;
-    a.failed = t.failed;
-    a.left = t.left;
-    a.reward_sum = t.reward_sum;
-    a.rating_sum = t.rating_sum;
+    a.totals = t;
+    a.totals.seconds = 0;
     a.started = s.run_started;
     a.finished = s.run_started + std::chrono::duration_cast<Clock::duration>(
                                      std::chrono::duration<double>(t.seconds));

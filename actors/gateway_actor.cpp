@@ -1,5 +1,6 @@
 #include "actors/gateway_actor.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -361,7 +362,9 @@ void pump(GatewayActor* self) {
         continue;
       case AdmitStatus::kWaitUntil:
       case AdmitStatus::kBreakerOpen:
-        schedule_pump(self, decision.retry_at);
+        // Wakes at the deadline at the latest, to fail the call then: its
+        // caller waits on no timer of its own (gateway_pool.hpp).
+        schedule_pump(self, std::min(decision.retry_at, call.logical.deadline));
         return;
       case AdmitStatus::kWaitForCapacity:
         s.waiting_for_capacity = true;

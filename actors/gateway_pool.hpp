@@ -11,7 +11,14 @@
 // budget cap would be passed (logged once), kReplayMiss in replay-only cache
 // mode, kLlmFailed with the classified reason ("quota_exhausted after 1
 // attempt (...)", "server_error after 5 attempts (...)"), kShuttingDown when
-// the pool stops with the request open. Tasks are routed by user, so the
+// the pool stops with the request open. The answer comes at the latest one
+// request timeout ([llm] request_timeout) after the call's deadline ([llm.retry]
+// deadline): no attempt starts after the deadline, a call still queued then
+// fails when it reaches the head of its queue, and an actor that stops answers
+// its open requests. Callers therefore need no CAF request timeout of their
+// own, and should not add one: CAF 0.17 registers and cancels every request
+// timeout on its single clock thread, which woke on every call (bench/README.md,
+// "Threads of the gateway"). Tasks are routed by user, so the
 // rating requests of one user meet in one actor and are batched there; an
 // answer that lacks items is re-asked for those items only. The pool
 // answers (stats_atom) with GatewayStats, whose attempts plus http_resends

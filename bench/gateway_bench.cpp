@@ -5,14 +5,21 @@
 //
 //   bench_gateway --url http://127.0.0.1:PORT/v1 --requests 50000 --concurrency 256
 //                 [--prompt-bytes 1000] [--rpm N --tpm N] [--timeout-ms 10000]
-//                 [--actors 2] [--http-threads 1] [--label NAME] [--render-only]
+//                 [--actors 2] [--http-threads 1] [--caf-workers N] [--label NAME]
+//                 [--render-only]
 //
 // One load-generator actor keeps `concurrency` logical requests in flight
 // (bounded) until `requests` have ended. Each request is a rating task for one
 // item of its own user, rendered by CompactTaskCodec into a ~prompt_bytes
 // json_object request (max_items_per_call = 1: every task is one call at
-// once). Rendering the simulation's real prompts (PromptCodec) is excluded;
-// --render-only measures CompactTaskCodec rendering alone.
+// once). The load generator asks as the simulation's user actors do: without
+// a CAF request timeout, since the pool answers every request by its
+// deadline (gateway_pool.hpp); CAF 0.17 would register and cancel each
+// timeout on its one clock thread. The scheduler has as many workers as
+// `lusifer` gives a run with this many HTTP threads (scheduler_workers.hpp;
+// --caf-workers overrides, to compare layouts). Rendering the simulation's
+// real prompts (PromptCodec) is excluded; --render-only measures
+// CompactTaskCodec rendering alone.
 //
 // Prints one line of key=value figures: requests/s, client CPU per request
 // (user + system, the whole process: actors, HTTP, JSON), attempts per
@@ -34,6 +41,7 @@
 #include <sys/resource.h>
 
 #include "actors/gateway_pool.hpp"
+#include "engine/core/scheduler_workers.hpp"
 #include "engine/gateway/compact_task_codec.hpp"
 #include "engine/http/http_client.hpp"
 #include "engine/llm/backend_profile.hpp"
@@ -56,6 +64,7 @@ struct Options {
   std::chrono::milliseconds timeout{10'000};
   std::size_t actors = 2;
   std::size_t http_threads = 1;
+  std::size_t caf_workers = 0;  // 0: scheduler_workers(http_threads), as lusifer runs
   bool render_only = false;
 };
 
@@ -64,7 +73,7 @@ struct Options {
       << "bench_gateway: " << problem << "\n"
       << "usage: bench_gateway --url URL [--requests N] [--concurrency N] [--prompt-bytes N]\n"
          "       [--rpm N] [--tpm N] [--timeout-ms N] [--actors N] [--http-threads N]\n"
-         "       [--label NAME] [--render-only]\n";
+         "       [--caf-workers N] [--label NAME] [--render-only]\n";
   std::exit(2);
 }
 
@@ -105,6 +114,8 @@ Options parse(int argc, char** argv) {
       o.actors = static_cast<std::size_t>(number());
     else if (arg == "--http-threads")
       o.http_threads = static_cast<std::size_t>(number());
+    else if (arg == "--caf-workers")
+      o.caf_workers = static_cast<std::size_t>(number());
     else if (arg == "--render-only")
       o.render_only = true;
     else
@@ -217,7 +228,8 @@ int main(int argc, char** argv) {
 
   caf::actor_system_config config;
   register_message_types(config);
-  config.set("scheduler.max-threads", 2);
+  config.set("scheduler.max-threads",
+             o.caf_workers != 0 ? o.caf_workers : scheduler_workers(o.http_threads));
   // CAF's work-stealing workers poll and sleep when idle; the sharing policy
   // waits on a condition variable instead (CAF_POLICY=stealing to compare).
   const char* policy = std::getenv("CAF_POLICY");
@@ -258,7 +270,7 @@ int main(int argc, char** argv) {
   system.spawn([&](caf::event_based_actor* self) {
     // Keeps `concurrency` requests in flight; each end sends the next.
     send_next = [&, self] {
-      self->request(pool, o.timeout * 10, task_for(sent++))
+      self->request(pool, caf::infinite, task_for(sent++))
           .then(
               [&](const LlmTaskReply&) {
                 ++result->ok;

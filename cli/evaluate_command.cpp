@@ -59,7 +59,7 @@ std::string render(const EvaluationTable& table, std::string_view format) {
 void evaluate(const EvaluateOptions& o) {
   RunSettings settings = load_run_settings(o.run);
   const auto directory = run_directory(o.run, settings);
-  auto config = make_actor_system_config();
+  auto config = make_actor_system_config(&settings);
   caf::actor_system system{*config};
   SimulationRunner runner(system, settings, directory, LUSIFER_GIT_REVISION);
   try {

@@ -1,13 +1,12 @@
 #include "cli/run_options.hpp"
 
-#include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "engine/config/config_override.hpp"
+#include "engine/core/scheduler_workers.hpp"
 #include "messages/type_ids.hpp"
 
 namespace lusifer::cli {
@@ -35,11 +34,12 @@ std::filesystem::path run_directory(const RunOptions& o, const RunSettings& sett
          fmt::format("{}-{:%Y%m%d-%H%M%S}", settings.name, fmt::gmtime(now));
 }
 
-std::unique_ptr<caf::actor_system_config> make_actor_system_config() {
+std::unique_ptr<caf::actor_system_config> make_actor_system_config(const RunSettings* settings) {
   auto config = std::make_unique<caf::actor_system_config>();
   register_message_types(*config);
-  const auto cores = std::max(1u, std::thread::hardware_concurrency());
-  config->set("scheduler.max-threads", static_cast<std::size_t>(cores));
+  const std::size_t io_threads =
+      settings != nullptr && settings->llm.uses_llm ? settings->llm.http_threads : 0;
+  config->set("scheduler.max-threads", scheduler_workers(io_threads));
   // Work sharing, not stealing: with few cores, stealing workers burn CPU
   // polling for work between the simulation's bursts (measured: bench/README.md).
   config->set("scheduler.policy", caf::atom("sharing"));

@@ -34,7 +34,11 @@ RunSettings load_run_settings(const RunOptions& options);
 // --out, or <[run] directory>/<name>-<UTC time>.
 std::filesystem::path run_directory(const RunOptions& options, const RunSettings& settings);
 
-// Message types registered, one scheduler thread per core, CAF's own logger quiet.
-std::unique_ptr<caf::actor_system_config> make_actor_system_config();
+// Message types registered, CAF's own logger quiet, and a scheduler worker
+// for each core the run's own I/O threads leave (scheduler_workers.hpp):
+// `settings` names them (the HTTP client's, when the run talks to an LLM);
+// without settings (a worker process), one worker per core.
+std::unique_ptr<caf::actor_system_config> make_actor_system_config(
+    const RunSettings* settings = nullptr);
 
 }  // namespace lusifer::cli

@@ -49,7 +49,7 @@ void serve(const ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const auto directory = run_directory(o.run, settings);
-  auto config = make_actor_system_config();
+  auto config = make_actor_system_config(&settings);
   caf::actor_system system{*config};
   SimulationRunner runner(system, std::move(settings), directory, LUSIFER_GIT_REVISION);
   std::shared_ptr<SimulatedEnvService> service;

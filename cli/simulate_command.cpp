@@ -106,7 +106,7 @@ void print_agent_summaries(const std::vector<AgentRunSummary>& summaries, const 
 void run(const RunOptions& o, bool profiles_only, const std::vector<std::string>& workers = {}) {
   RunSettings settings = load_run_settings(o);
   const auto directory = run_directory(o, settings);
-  auto config = make_actor_system_config();
+  auto config = make_actor_system_config(&settings);
   if (!workers.empty())
     config->load<caf::io::middleman>();
   caf::actor_system system{*config};
@@ -171,7 +171,7 @@ void resume(const std::filesystem::path& directory, const std::vector<std::strin
                              directory.string());
     return;
   }
-  auto config = make_actor_system_config();
+  auto config = make_actor_system_config(&settings);
   if (!workers.empty())
     config->load<caf::io::middleman>();
   caf::actor_system system{*config};

@@ -418,6 +418,46 @@ TEST_CASE("Retry-After pauses the whole pool, not just the call that got it",
   CHECK(error_count(stats, "rate_limited_requests") + error_count(stats, "rate_limited") == 1);
 }
 
+TEST_CASE("a call held by a server's pause fails at its deadline, not when the pause ends",
+          "[gateway][integration][limits]") {
+  // Every answer pauses the pool for 3 s, far past each call's 400 ms deadline.
+  ScriptedServer server([](const HttpServerRequest&, std::size_t) {
+    HttpResponse response;
+    response.status = 429;
+    response.headers.set("retry-after-ms", "3000");
+    response.headers.set("retry-after", "3");
+    response.body =
+        R"({"error":{"message":"Rate limit reached for gpt-4o-mini on requests per min (RPM).",)"
+        R"("type":"requests","param":null,"code":"rate_limit_exceeded"}})";
+    return response;
+  });
+  GatewaySettings settings = loopback_settings(server.api_base_url());
+  settings.concurrency.initial_limit = 1;
+  settings.concurrency.max_limit = 1;
+  settings.retry.call_deadline = 400ms;
+  std::vector<LlmTask> tasks;
+  for (UserIndex user = 0; user < 3; ++user)
+    tasks.push_back(rating_task(user, {user}));
+
+  ActorSystemHarness harness;
+  auto pool = start_pool(harness.system, settings);
+  const auto started = std::chrono::steady_clock::now();
+  // The callers' own timeout (2 s) ends before the pause: only the gateway's
+  // deadline can end these calls with a classified error.
+  const auto outcomes = run_tasks(harness.system, pool, tasks, 2s);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  stop_pool(harness.system, pool);
+
+  for (const auto& outcome : outcomes) {
+    CHECK_FALSE(outcome.answered);
+    INFO(describe(outcome.error));
+    CHECK(is_lusifer_error(outcome.error, Errc::kLlmFailed));
+  }
+  CHECK(elapsed < 1500ms);
+  // Nothing was sent while the pause was in force.
+  CHECK(server.arrivals().size() == 1);
+}
+
 TEST_CASE("a full queue refuses work with an explicit overload error",
           "[gateway][integration][backpressure]") {
   mock::MockLlmOptions mock_options;

@@ -9,7 +9,8 @@
 # seed, then once the coordinator itself. After a worker's death the run must
 # stop by itself, non-zero, naming the worker and saying how to resume; the
 # worker is restarted on its port and the run resumed with `--resume RUN
-# --workers ...`. At the end the exports of both runs (users, profile
+# --workers ...`; the last resume gets one worker only, so the users of the
+# other move to it from the checkpoint. At the end the exports of both runs (users, profile
 # versions, feedback, episodes, step metrics without their wall time) must be
 # byte for byte equal: no row lost, duplicated or different.
 #
@@ -127,6 +128,10 @@ for ((attempt = 1; attempt <= worker_kills + 2; attempt++)); do
   log="$work/attempt$attempt.log"
   if [ "$attempt" -eq 1 ]; then
     "$bin" simulate --config "$work/crash.toml" --out "$run_dir" --workers "$(workers)" >"$log" 2>&1 &
+  elif [ "$attempt" -eq $((worker_kills + 2)) ]; then
+    # The last resume has one worker fewer, as when a machine is lost for
+    # good: worker 1's users move to worker 0, restored from the checkpoint.
+    "$bin" simulate --resume "$run_dir" --workers "127.0.0.1:${worker_port[0]}" >"$log" 2>&1 &
   else
     "$bin" simulate --resume "$run_dir" --workers "$(workers)" >"$log" 2>&1 &
   fi
@@ -213,7 +218,7 @@ feedback=$(($(wc -l <"$work/whole/export/feedback.csv") - 1))
 status=$(sqlite3 "$run_dir/run.sqlite" "SELECT status FROM runs" 2>/dev/null || echo "?")
 [ "$status" = "finished" ] || [ "$status" = "?" ] || fail "the resumed run's status is $status"
 
-echo "worker_crash users=$users episodes=$episodes workers=2 worker_kills=$worker_landed" \
+echo "worker_crash users=$users episodes=$episodes workers=2 last_resume_workers=1 worker_kills=$worker_landed" \
   "coordinator_kills=$coordinator_landed resumes=$((attempt - 1)) rows_compared=$rows" \
   "feedback_rows=$feedback tables_equal=$([ "$failures" -eq 0 ] && echo 5 || echo no)" \
   "seconds=$((SECONDS - started))"

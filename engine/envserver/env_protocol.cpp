@@ -15,6 +15,7 @@
 #include "engine/core/input_error.hpp"
 #include "engine/core/json_writer.hpp"
 #include "engine/http/url.hpp"
+#include "engine/llm/json_type_phrase.hpp"
 
 namespace lusifer::envserver {
 namespace {
@@ -73,35 +74,15 @@ EnvResult<dom::element> parse_json(std::string_view body) {
   return root;
 }
 
-std::string_view type_phrase(dom::element_type type) noexcept {
-  switch (type) {
-    case dom::element_type::ARRAY:
-      return "an array";
-    case dom::element_type::OBJECT:
-      return "an object";
-    case dom::element_type::INT64:
-    case dom::element_type::UINT64:
-      return "an integer";
-    case dom::element_type::DOUBLE:
-      return "a decimal number";
-    case dom::element_type::STRING:
-      return "a string";
-    case dom::element_type::BOOL:
-      return "a boolean";
-    case dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "a value";
-}
-
 // "an integer 7", "a string \"x\"", "an object": what was found, shortly.
 std::string found_phrase(dom::element value) {
   const auto type = value.type();
   if (type == dom::element_type::ARRAY || type == dom::element_type::OBJECT ||
       type == dom::element_type::NULL_VALUE) {
-    return std::string(type_phrase(type));
+    return std::string(llm::json_type_phrase(type));
   }
-  return fmt::format("{} {}", type_phrase(type), quote_excerpt(simdjson::minify(value), 40));
+  return fmt::format("{} {}", llm::json_type_phrase(type),
+                     quote_excerpt(simdjson::minify(value), 40));
 }
 
 std::string where(std::string_view path) {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/llm/json_type_phrase.hpp"
+
 namespace lusifer::mock {
 namespace {
 
@@ -67,28 +69,6 @@ ApiError bad_request(std::string message, std::optional<std::string> param = std
   return e;
 }
 
-// "a string", "an integer", ... as OpenAI names what it got.
-std::string_view type_phrase(dom::element_type type) noexcept {
-  switch (type) {
-    case dom::element_type::ARRAY:
-      return "an array";
-    case dom::element_type::OBJECT:
-      return "an object";
-    case dom::element_type::INT64:
-    case dom::element_type::UINT64:
-      return "an integer";
-    case dom::element_type::DOUBLE:
-      return "a decimal";
-    case dom::element_type::STRING:
-      return "a string";
-    case dom::element_type::BOOL:
-      return "a boolean";
-    case dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "a value";
-}
-
 ApiError missing(std::string_view param) {
   return bad_request(fmt::format("Missing required parameter: '{}'.", param), std::string(param),
                      "missing_required_parameter");
@@ -96,7 +76,7 @@ ApiError missing(std::string_view param) {
 
 ApiError invalid_type(std::string_view param, std::string_view expected, dom::element got) {
   return bad_request(fmt::format("Invalid type for '{}': expected {}, but got {} instead.", param,
-                                 expected, type_phrase(got.type())),
+                                 expected, llm::json_type_phrase(got.type())),
                      std::string(param), "invalid_type");
 }
 
@@ -345,7 +325,7 @@ std::optional<ApiError> ChatRequestReader::read(std::string_view body,
   if (root.get_object().get(object) != simdjson::SUCCESS) {
     return bad_request(fmt::format("Invalid type for request body: expected an object, but got {} "
                                    "instead.",
-                                   type_phrase(root.type())),
+                                   llm::json_type_phrase(root.type())),
                        std::nullopt, "invalid_type");
   }
 

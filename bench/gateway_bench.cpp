@@ -5,7 +5,8 @@
 //
 //   bench_gateway --url http://127.0.0.1:PORT/v1 --requests 50000 --concurrency 256
 //                 [--prompt-bytes 1000] [--rpm N --tpm N] [--timeout-ms 10000]
-//                 [--actors 2] [--http-threads 1] [--caf-workers N] [--label NAME]
+//                 [--actors 2] [--http-threads 1] [--caf-workers N]
+//                 [--caf-policy sharing|stealing] [--label NAME]
 //                 [--render-only]
 //
 // One load-generator actor keeps `concurrency` logical requests in flight
@@ -15,11 +16,11 @@
 // once). The load generator asks as the simulation's user actors do: without
 // a CAF request timeout, since the pool answers every request by its
 // deadline (gateway_pool.hpp); CAF 0.17 would register and cancel each
-// timeout on its one clock thread. The scheduler has as many workers as
-// `lusifer` gives a run with this many HTTP threads (scheduler_workers.hpp;
-// --caf-workers overrides, to compare layouts). Rendering the simulation's
-// real prompts (PromptCodec) is excluded; --render-only measures
-// CompactTaskCodec rendering alone.
+// timeout on its one clock thread. The scheduler is laid out as `lusifer`
+// lays it out for a run with this many HTTP threads (scheduler_layout.hpp;
+// --caf-workers and --caf-policy override it, to compare layouts).
+// Rendering the simulation's real prompts (PromptCodec) is excluded;
+// --render-only measures CompactTaskCodec rendering alone.
 //
 // Prints one line of key=value figures: requests/s, client CPU per request
 // (user + system, the whole process: actors, HTTP, JSON), attempts per
@@ -41,7 +42,7 @@
 #include <sys/resource.h>
 
 #include "actors/gateway_pool.hpp"
-#include "engine/core/scheduler_workers.hpp"
+#include "engine/core/scheduler_layout.hpp"
 #include "engine/gateway/compact_task_codec.hpp"
 #include "engine/http/http_client.hpp"
 #include "engine/llm/backend_profile.hpp"
@@ -64,7 +65,8 @@ struct Options {
   std::chrono::milliseconds timeout{10'000};
   std::size_t actors = 2;
   std::size_t http_threads = 1;
-  std::size_t caf_workers = 0;  // 0: scheduler_workers(http_threads), as lusifer runs
+  std::size_t caf_workers = 0;  // 0: as scheduler_layout(http_threads), as lusifer runs
+  std::string caf_policy;       // empty: as scheduler_layout(http_threads)
   bool render_only = false;
 };
 
@@ -73,7 +75,8 @@ struct Options {
       << "bench_gateway: " << problem << "\n"
       << "usage: bench_gateway --url URL [--requests N] [--concurrency N] [--prompt-bytes N]\n"
          "       [--rpm N] [--tpm N] [--timeout-ms N] [--actors N] [--http-threads N]\n"
-         "       [--caf-workers N] [--label NAME] [--render-only]\n";
+         "       [--caf-workers N] [--caf-policy sharing|stealing] [--label NAME]\n"
+         "       [--render-only]\n";
   std::exit(2);
 }
 
@@ -116,7 +119,11 @@ Options parse(int argc, char** argv) {
       o.http_threads = static_cast<std::size_t>(number());
     else if (arg == "--caf-workers")
       o.caf_workers = static_cast<std::size_t>(number());
-    else if (arg == "--render-only")
+    else if (arg == "--caf-policy") {
+      o.caf_policy = value();
+      if (o.caf_policy != "sharing" && o.caf_policy != "stealing")
+        usage("--caf-policy is sharing or stealing");
+    } else if (arg == "--render-only")
       o.render_only = true;
     else
       usage(fmt::format("unknown argument {}", arg));
@@ -228,14 +235,10 @@ int main(int argc, char** argv) {
 
   caf::actor_system_config config;
   register_message_types(config);
-  config.set("scheduler.max-threads",
-             o.caf_workers != 0 ? o.caf_workers : scheduler_workers(o.http_threads));
-  // CAF's work-stealing workers poll and sleep when idle; the sharing policy
-  // waits on a condition variable instead (CAF_POLICY=stealing to compare).
-  const char* policy = std::getenv("CAF_POLICY");
-  if (policy == nullptr || std::string_view(policy) != "stealing") {
-    config.set("scheduler.policy", caf::atom("sharing"));
-  }
+  const SchedulerLayout layout = scheduler_layout(o.http_threads);
+  config.set("scheduler.max-threads", o.caf_workers != 0 ? o.caf_workers : layout.workers);
+  config.set("scheduler.policy",
+             caf::atom_from_string(o.caf_policy.empty() ? layout.policy : o.caf_policy));
   caf::actor_system system{config};
 
   GatewayPoolOptions pool_options;

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/config/config_override.hpp"
-#include "engine/core/scheduler_workers.hpp"
+#include "engine/core/scheduler_layout.hpp"
 #include "messages/type_ids.hpp"
 
 namespace lusifer::cli {
@@ -39,10 +39,9 @@ std::unique_ptr<caf::actor_system_config> make_actor_system_config(const RunSett
   register_message_types(*config);
   const std::size_t io_threads =
       settings != nullptr && settings->llm.uses_llm ? settings->llm.http_threads : 0;
-  config->set("scheduler.max-threads", scheduler_workers(io_threads));
-  // Work sharing, not stealing: with few cores, stealing workers burn CPU
-  // polling for work between the simulation's bursts (measured: bench/README.md).
-  config->set("scheduler.policy", caf::atom("sharing"));
+  const SchedulerLayout layout = scheduler_layout(io_threads);
+  config->set("scheduler.max-threads", layout.workers);
+  config->set("scheduler.policy", caf::atom_from_string(layout.policy));
   config->set("logger.verbosity", caf::atom("quiet"));
   return config;
 }

@@ -34,10 +34,10 @@ RunSettings load_run_settings(const RunOptions& options);
 // --out, or <[run] directory>/<name>-<UTC time>.
 std::filesystem::path run_directory(const RunOptions& options, const RunSettings& settings);
 
-// Message types registered, CAF's own logger quiet, and a scheduler worker
-// for each core the run's own I/O threads leave (scheduler_workers.hpp):
-// `settings` names them (the HTTP client's, when the run talks to an LLM);
-// without settings (a worker process), one worker per core.
+// Message types registered, CAF's own logger quiet, and the scheduler laid
+// out around the run's own I/O threads (scheduler_layout.hpp): `settings`
+// names them (the HTTP client's, when the run talks to an LLM); without
+// settings (a worker process), there are none.
 std::unique_ptr<caf::actor_system_config> make_actor_system_config(
     const RunSettings* settings = nullptr);
 

@@ -103,6 +103,8 @@ LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& 
 
 LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& task,
                                   OfflineUserState& state, bool explain) {
+  if (state.user != task.user)
+    state.undrifted.clear();  // another user's scores
   state.user = task.user;
   return answer_with_state(model, task, state, explain);
 }

@@ -701,10 +701,17 @@ OfflineScore OfflineUserModel::score_impl(UserIndex user, ItemIndex item,
     }
   }
 
-  const double raw = static_cast<double>(d.base) + d.user_offset + d.item_offset + d.taste_match +
-                     d.genre + d.theme + d.similar + d.drift;
+  // Summed in the order of the drivers' fields, drift last, so the score
+  // without drift is a prefix of the sum: the same bits as a drift-free score.
+  const double undrifted = static_cast<double>(d.base) + d.user_offset + d.item_offset +
+                           d.taste_match + d.genre + d.theme + d.similar;
+  const double raw = undrifted + d.drift;
   const RatingScale& scale = dataset_->scale();
-  result.raw = std::clamp(raw, static_cast<double>(scale.min), static_cast<double>(scale.max));
+  const auto clip = [&](double v) {
+    return std::clamp(v, static_cast<double>(scale.min), static_cast<double>(scale.max));
+  };
+  result.raw = clip(raw);
+  result.undrifted_raw = clip(undrifted);
   result.rating = static_cast<float>(round_to_scale(result.raw, scale));
   return result;
 }
@@ -716,12 +723,14 @@ std::string OfflineUserModel::explain(UserIndex, ItemIndex item, const OfflineSc
   return out;
 }
 
-void OfflineUserModel::rate(const OfflineUserState& state, std::span<const ItemIndex> items,
+void OfflineUserModel::rate(OfflineUserState& state, std::span<const ItemIndex> items,
                             std::vector<OfflineRating>& out, bool explain) const {
   out.resize(items.size());
   const OfflineExplanationContext context{dataset_->catalog(), content_, scale()};
   for (std::size_t k = 0; k < items.size(); ++k) {
     const OfflineScore s = score_impl(state.user, items[k], &state, explain);
+    if (state.undrifted.size() < OfflineUserState::kMaxUndrifted)
+      state.undrifted.push_back({items[k], s.undrifted_raw});
     OfflineRating& r = out[k];
     r.item = items[k];
     r.rating = s.rating;
@@ -785,6 +794,17 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold_batch(
   evidence.clear();
   GenreResiduals residuals;
   std::size_t news = 0;
+  // The batch is usually the items rated since the last fold, in the order
+  // they were rated: the cache is read in step with it, searched otherwise.
+  const std::vector<OfflineUndriftedScore>& cached = state.undrifted;
+  std::size_t next_cached = 0;
+  const auto undrifted_raw = [&](ItemIndex item) {
+    if (next_cached < cached.size() && cached[next_cached].item == item)
+      return cached[next_cached++].raw;
+    const auto found = std::find_if(cached.begin(), cached.end(),
+                                    [&](const OfflineUndriftedScore& c) { return c.item == item; });
+    return found != cached.end() ? found->raw : score_impl(state.user, item, nullptr, false).raw;
+  };
   for (std::size_t k = 0; k < batch.size(); ++k) {
     const Interaction& i = batch[k];
     const GenreMask genres = catalog.items()[i.item].genres & printable_genres_;
@@ -792,10 +812,14 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold_batch(
     evidence.push_back(
         {i.rating, genres, content_.decade(i.item),
          std::span<const std::uint32_t>(themes).subspan(first, theme_ends[k] - first)});
-    if (is_training_rating(state.user, i.item))
+    if (is_training_rating(state.user, i.item)) {
+      // Rated, so cached: keep the cache in step with the batch.
+      if (next_cached < cached.size() && cached[next_cached].item == i.item)
+        ++next_cached;
       continue;
+    }
     ++news;
-    const double residual = i.rating - score_impl(state.user, i.item, nullptr, false).raw;
+    const double residual = i.rating - undrifted_raw(i.item);
     for (GenreMask m = genres; m != 0; m &= m - 1) {
       const auto g = static_cast<std::size_t>(std::countr_zero(m));
       residuals.sum[g] += residual;
@@ -806,6 +830,7 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold_batch(
   if (news > 0 || !state.drift.empty())
     update_drift(state.drift, residuals, options_.drift);
   ++state.updates;
+  std::vector<OfflineUndriftedScore>().swap(state.undrifted);
   return change;
 }
 

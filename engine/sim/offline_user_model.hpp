@@ -167,8 +167,9 @@ struct OfflineDrivers {
 };
 
 struct OfflineScore {
-  double raw = 0;    // clipped into the scale's range
-  float rating = 0;  // a level of the scale
+  double raw = 0;            // clipped into the scale's range
+  float rating = 0;          // a level of the scale
+  double undrifted_raw = 0;  // raw without the drift, clipped: score(user, item).raw
   OfflineDrivers drivers;
 };
 
@@ -216,8 +217,10 @@ class OfflineUserModel {
   std::string explain(UserIndex user, ItemIndex item, const OfflineScore& score) const;
 
   // Rates `items` for `state.user` into `out` (resized to items.size(), its
-  // strings reused), with explanations unless `explain` is false.
-  void rate(const OfflineUserState& state, std::span<const ItemIndex> items,
+  // strings reused), with explanations unless `explain` is false. Changes
+  // nothing of the state but its cache of drift-free scores (`undrifted`),
+  // which the next fold reads.
+  void rate(OfflineUserState& state, std::span<const ItemIndex> items,
             std::vector<OfflineRating>& out, bool explain = true) const;
 
   // A user who has seen nothing yet: no taste, no drift.

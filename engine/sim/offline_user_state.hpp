@@ -42,6 +42,13 @@ struct OfflineDrift {
   bool operator==(const OfflineDrift&) const = default;
 };
 
+// An item's score without drift: a function of the user and the item alone
+// (the fitted model's), whatever the state.
+struct OfflineUndriftedScore {
+  ItemIndex item = 0;
+  double raw = 0;
+};
+
 struct OfflineDriftOptions {
   double prior = 5.0;  // ratings' worth of weight the old drift keeps
   double decay = 0.8;  // per update
@@ -59,6 +66,13 @@ struct OfflineUserState {
   // model's update_every.
   std::vector<Interaction> pending;
   std::uint32_t updates = 0;  // batches folded in
+  // The drift-free scores of the items rated since the last fold, which the
+  // fold's residuals need: kept from the rating, they spare the fold
+  // scoring every item again. A cache only: it never changes a result (an
+  // item missing from it is scored), so checkpoints leave it out. Emptied,
+  // its memory released, by every fold; at most kMaxUndrifted entries.
+  static constexpr std::size_t kMaxUndrifted = 256;
+  std::vector<OfflineUndriftedScore> undrifted;
 
   // The drift term of an item with these genres: the mean of the drift over
   // them (genres without drift count as 0).

@@ -3,6 +3,7 @@
 
 #include "engine/sim/offline_backend.hpp"
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +45,21 @@ LlmTask profile_task(TaskKind kind, UserIndex user, std::vector<Interaction> bat
   task.interactions = std::move(batch);
   task.profile = std::move(profile);
   return task;
+}
+
+// A state of `u` that has folded in five-star ratings of comedies it never
+// rated: a state with drift.
+OfflineUserState drifted_state(UserIndex u) {
+  std::vector<Interaction> batch;
+  for (const ItemIndex i : world().comedy_items)
+    if (!model().is_training_rating(u, i))
+      batch.push_back({i, 5.0f, 0});
+  OfflineUserState state = model().new_state(u);
+  answer_offline_task(model(), profile_task(TaskKind::kCreateProfile, u, {}), state);
+  answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, batch), state);
+  REQUIRE_FALSE(state.drift.empty());
+  CHECK(state.undrifted.empty());
+  return state;
 }
 
 }  // namespace
@@ -186,14 +202,7 @@ TEST_CASE("rating without explanations gives the same ratings and leaves the sta
           "[offline][backend]") {
   const auto& w = world();
   const UserIndex u = w.crime_users[2];
-  std::vector<Interaction> batch;
-  for (const ItemIndex i : w.comedy_items)
-    if (!model().is_training_rating(u, i))
-      batch.push_back({i, 5.0f, 0});
-  OfflineUserState state = model().new_state(u);
-  answer_offline_task(model(), profile_task(TaskKind::kCreateProfile, u, {}), state);
-  answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, batch), state);
-  REQUIRE_FALSE(state.drift.empty());
+  OfflineUserState state = drifted_state(u);
   const OfflineUserState before = state;
 
   std::vector<ItemIndex> candidates{w.comedy_items[0], w.crime_items[1], w.comedy_items[5],
@@ -243,6 +252,51 @@ TEST_CASE("profile tasks without texts update the state as with them", "[offline
   CHECK(bare.drift == texts.drift);
   CHECK(bare.updates == texts.updates);
   CHECK(model().profile_text(bare) == updated.profile);
+}
+
+TEST_CASE("a fold reads the drift-free scores kept from the ratings, to the same state",
+          "[offline][backend]") {
+  const auto& w = world();
+  const UserIndex u = w.crime_users[2];
+  OfflineUserState cached = drifted_state(u);
+
+  // Crime items include training ratings, which the fold skips.
+  std::vector<ItemIndex> slate(w.crime_items.begin(), w.crime_items.begin() + 6);
+  slate.insert(slate.end(), w.comedy_items.begin(), w.comedy_items.begin() + 4);
+  REQUIRE(std::any_of(slate.begin(), slate.end(),
+                      [&](ItemIndex i) { return model().is_training_rating(u, i); }));
+  const auto rated = answer_offline_task(model(), rate_task(u, slate), cached, false);
+  REQUIRE(cached.undrifted.size() == slate.size());
+  for (std::size_t k = 0; k < slate.size(); ++k) {
+    CHECK(cached.undrifted[k].item == slate[k]);
+    CHECK(cached.undrifted[k].raw == model().score(u, slate[k]).raw);
+  }
+
+  // Folded in rating order and in reverse (the cache searched), with and
+  // without the cache: the same states.
+  std::vector<Interaction> batch;
+  for (const ItemRating& r : rated.ratings)
+    batch.push_back({r.item, r.rating, 0});
+  std::vector<Interaction> reversed(batch.rbegin(), batch.rend());
+  for (const auto& order : {batch, reversed}) {
+    OfflineUserState with = cached;
+    OfflineUserState without = cached;
+    without.undrifted.clear();
+    answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, order), with, false);
+    answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, order), without, false);
+    CHECK(with.drift == without.drift);
+    CHECK(with.taste == without.taste);
+    CHECK(with.undrifted.empty());
+    CHECK(with.undrifted.capacity() == 0);
+  }
+  // Another user's cached scores are not read as this one's.
+  OfflineUserState other = cached;
+  OfflineUserState fresh = cached;
+  fresh.undrifted.clear();
+  const UserIndex v = w.crime_users[3];
+  answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, v, batch), other, false);
+  answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, v, batch), fresh, false);
+  CHECK(other.drift == fresh.drift);
 }
 
 TEST_CASE("candidates outside the catalog are reported, not fatal", "[offline][backend]") {

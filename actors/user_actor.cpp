@@ -1,5 +1,6 @@
 #include "actors/user_actor.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include <caf/all.hpp>
@@ -279,20 +280,31 @@ void rate(UserActor* self, RateRequest request, caf::typed_response_promise<User
         // Slate order, whatever order the answer used.
         const std::int64_t now =
             static_cast<std::int64_t>(request.episode) * 1'000'000 + request.step;
-        for (const ItemIndex item : request.items) {
-          const auto it = std::find_if(answer->ratings.begin(), answer->ratings.end(),
-                                       [&](const ItemRating& r) { return r.item == item; });
-          if (it == answer->ratings.end()) {
-            feedback.missing.push_back(item);
-            continue;
+        std::vector<ItemRating>& answered = answer->ratings;
+        const bool in_slate_order =
+            std::equal(request.items.begin(), request.items.end(), answered.begin(), answered.end(),
+                       [](ItemIndex item, const ItemRating& r) { return r.item == item; });
+        if (in_slate_order) {
+          // The offline model's answer, always: taken whole, not rebuilt.
+          feedback.ratings = std::move(answered);
+        } else {
+          feedback.ratings.reserve(request.items.size());
+          for (const ItemIndex item : request.items) {
+            const auto it = std::find_if(answered.begin(), answered.end(),
+                                         [&](const ItemRating& r) { return r.item == item; });
+            if (it == answered.end())
+              feedback.missing.push_back(item);
+            else
+              feedback.ratings.push_back(std::move(*it));
           }
-          if (wd.calibration) {
+        }
+        if (wd.calibration)
+          feedback.calibrated.reserve(feedback.ratings.size());
+        for (const ItemRating& r : feedback.ratings) {
+          if (wd.calibration)
             feedback.calibrated.push_back(
-                static_cast<float>(wd.calibration->map(st.user, it->rating)));
-          }
-          const Interaction seen{item, it->rating, now};
-          st.interactions.push(seen);
-          feedback.ratings.push_back(std::move(*it));
+                static_cast<float>(wd.calibration->map(st.user, r.rating)));
+          st.interactions.push(Interaction{r.item, r.rating, now});
         }
         maybe_update(self, request, std::move(feedback), promise);
       });

@@ -34,14 +34,18 @@ LlmTaskResult answer_with_state(const OfflineUserModel& model, const LlmTask& ta
   switch (task.kind) {
     case TaskKind::kCreateProfile:
     case TaskKind::kUpdateProfile: {
-      std::vector<Interaction> batch;
+      // The usual batch is all valid: folded as it is, without a copy.
+      std::vector<Interaction> valid;
       std::vector<ItemIndex> bad;
-      batch.reserve(task.interactions.size());
-      for (const Interaction& i : task.interactions) {
-        if (i.item < model.dataset().catalog().size())
-          batch.push_back(i);
-        else
+      std::span<const Interaction> batch = task.interactions;
+      for (const Interaction& i : task.interactions)
+        if (i.item >= model.dataset().catalog().size())
           bad.push_back(i.item);
+      if (!bad.empty()) {
+        for (const Interaction& i : task.interactions)
+          if (i.item < model.dataset().catalog().size())
+            valid.push_back(i);
+        batch = valid;
       }
       if (task.kind == TaskKind::kCreateProfile)
         state = model.new_state(task.user);

@@ -92,9 +92,11 @@ void ask(UserActor* self, LlmTask task, bool explain, Done done) {
     return;
   }
   // await: the user answers nothing else until its LLM has answered. Both
-  // handlers share the one `done`.
+  // handlers share the one `done`. No CAF timeout: the pool answers every
+  // request by the call's deadline (gateway_pool.hpp), and CAF 0.17 would
+  // register and cancel each timeout on its one clock thread.
   auto shared = std::make_shared<Done>(std::move(done));
-  self->request(w.gateway, w.llm_timeout, std::move(task))
+  self->request(w.gateway, caf::infinite, std::move(task))
       .await([shared](LlmTaskReply& reply) { (*shared)(Answer{std::move(reply.result)}); },
              [shared](caf::error& error) { (*shared)(Answer{std::move(error)}); });
 }

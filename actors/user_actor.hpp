@@ -44,7 +44,6 @@ struct UserWorld {
   std::shared_ptr<const RatingCalibration> calibration;  // null: no calibration
   caf::actor store;                                      // invalid: nothing recorded
   SimulationSettings settings;
-  std::chrono::milliseconds llm_timeout{600'000};
   std::string source_label;  // "offline model (not an LLM)" or the LLM's name, for logs
 };
 

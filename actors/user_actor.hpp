@@ -20,7 +20,6 @@
 // handles one request at a time (it awaits its LLM answers), so its profile
 // never changes under a request.
 
-#include <chrono>
 #include <memory>
 #include <vector>
 

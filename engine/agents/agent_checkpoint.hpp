@@ -27,7 +27,8 @@
 namespace lusifer {
 
 // Bumped whenever the layout of any agent's checkpoint changes.
-inline constexpr std::uint32_t kAgentCheckpointVersion = 1;
+// 2: LinUCB's A_u^-1 saved as packed triangles (1 held full matrices).
+inline constexpr std::uint32_t kAgentCheckpointVersion = 2;
 
 class CheckpointWriter {
  public:

@@ -50,8 +50,9 @@
 // 1,000 items); on the synthetic world 64 gives up 0.8% of the reward of
 // 128, at 80% of the cost of act.
 //
-// Memory: p^2 + 2p floats a user, p = d rounded up to 8 (2,496 bytes at
-// d = 24), plus the seen sets, and O(items * (d + 1)) shared. Contract,
+// Memory: p (p + 1) / 2 + 2p floats a user, p = d rounded up to 8 (A_u^-1
+// as a packed triangle: 1,392 bytes at d = 24, against 2,496 for the full
+// matrix), plus the seen sets, and O(items * (d + 1)) shared. Contract,
 // errors and thread-safety: agent.hpp. Construction throws
 // std::invalid_argument for a negative or non-finite option, a ridge of 0
 // or less, or a shortlist of 0.
@@ -128,6 +129,9 @@ class LinUcbAgent final : public Agent {
   // Recomputes the baseline, the ranking and the pool from the shared sums.
   void refresh();
   float exact_bound(UserIndex user, ItemIndex item, std::span<float> scratch) const;
+  // User u's A_u^-1, packed (sherman_morrison.hpp).
+  std::span<float> inverse_of(UserIndex user) noexcept;
+  std::span<const float> inverse_of(UserIndex user) const noexcept;
 
   LinUcbOptions linucb_;
   ItemFeatures features_;
@@ -138,7 +142,7 @@ class LinUcbAgent final : public Agent {
   std::size_t dp_ = 0;
 
   // Per user.
-  std::vector<float> inverse_;   // users x dp x dp
+  std::vector<float> inverse_;   // users x packed_size(dp)
   std::vector<float> response_;  // users x dp: b_u
   std::vector<float> theta_;     // users x dp
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "engine/agents/fixed_point_sum.hpp"
 #include "engine/core/input_error.hpp"
@@ -65,6 +66,22 @@ TEST_CASE("A checkpoint that is not one is refused with the file named", "[agent
     CHECK(e.line() == 0);
     CHECK_THAT(e.expected(), Catch::Contains("LSFAGENT"));
     CHECK_THAT(e.found(), Catch::Contains("this is "));
+  }
+}
+
+TEST_CASE("A checkpoint of format version 1 (full LinUCB matrices) is refused",
+          "[agents][checkpoint]") {
+  std::string old = sample_checkpoint();
+  const std::uint32_t version = 1;
+  old.replace(8, sizeof version, reinterpret_cast<const char*>(&version), sizeof version);
+  std::istringstream in(old);
+  try {
+    CheckpointReader r(in, "old.ckpt");
+    FAIL("no error");
+  } catch (const InputError& e) {
+    CHECK(e.file() == "old.ckpt");
+    CHECK(e.expected() == fmt::format("checkpoint format version {}", kAgentCheckpointVersion));
+    CHECK(e.found() == "version 1");
   }
 }
 

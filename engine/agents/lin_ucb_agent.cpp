@@ -21,6 +21,16 @@ namespace {
 // (item_features.hpp), rounded up to 8.
 constexpr std::size_t kMaxDimension = 200;
 
+// A full dp x dp matrix to unpack a user's A^-1 into, one per thread: at
+// kMaxDimension it would not fit on a stack, and one per call would be an
+// allocation per user-step.
+std::span<float> full_matrix_scratch(std::size_t dp) {
+  thread_local std::vector<float> full;
+  if (full.size() < dp * dp)
+    full.resize(dp * dp);
+  return std::span<float>(full).first(dp * dp);
+}
+
 void check_option(double value, std::string_view name, bool positive = false) {
   if (!std::isfinite(value) || value < 0 || (positive && value == 0))
     throw std::invalid_argument(fmt::format("linucb: {} must be {} and finite, not {}", name,
@@ -63,9 +73,12 @@ LinUcbAgent::LinUcbAgent(const Dataset& dataset, std::span<const RatingIndex> tr
   inverse_.resize(users * packed_size(dp_));
   response_.assign(users * dp_, 0.0f);
   theta_.assign(users * dp_, 0.0f);
-  const auto initial = static_cast<float>(1.0 / linucb_.ridge);
-  for (std::size_t u = 0; u < users; ++u)
-    set_scaled_identity(inverse_of(static_cast<UserIndex>(u)), dp_, initial);
+  {
+    const std::span<float> identity = full_matrix_scratch(dp_);
+    set_scaled_identity(identity, dp_, static_cast<float>(1.0 / linucb_.ridge));
+    for (std::size_t u = 0; u < users; ++u)
+      pack_upper(identity, dp_, inverse_of(static_cast<UserIndex>(u)));
+  }
 
   item_count_.assign(items, 0);
   item_sum_.assign(items, FixedPointSum{});
@@ -116,14 +129,13 @@ void LinUcbAgent::warm_start(const Dataset& dataset, std::span<const RatingIndex
     by_user[next[table.user(r)]++] = r;
 
   parallel_chunks(options().threads, users, 64, [&](std::size_t begin, std::size_t end) {
-    std::array<float, kMaxDimension> scratch{};
     for (std::size_t u = begin; u < end; ++u) {
       if (offsets[u] == offsets[u + 1])
         continue;
-      const auto user = static_cast<UserIndex>(u);
-      for (std::size_t k = offsets[u]; k < offsets[u + 1]; ++k)
-        learn_item(user, table.item(by_user[k]), reward_of(by_user[k]), scratch);
-      update_coefficients(user);
+      learn_items(static_cast<UserIndex>(u), [&](auto&& learn) {
+        for (std::size_t k = offsets[u]; k < offsets[u + 1]; ++k)
+          learn(table.item(by_user[k]), reward_of(by_user[k]));
+      });
     }
   });
 }
@@ -174,9 +186,14 @@ std::span<const float> LinUcbAgent::inverse_of(UserIndex user) const noexcept {
   return std::span<const float>(inverse_).subspan(user * packed_size(dp_), packed_size(dp_));
 }
 
-void LinUcbAgent::learn_item(UserIndex user, ItemIndex item, float reward,
+std::span<float> LinUcbAgent::unpacked_inverse(UserIndex user,
+                                               std::span<float> full) const noexcept {
+  unpack_symmetric(inverse_of(user), dp_, full);
+  return full;
+}
+
+void LinUcbAgent::learn_item(UserIndex user, ItemIndex item, float reward, std::span<float> inverse,
                              std::span<float> scratch) {
-  const std::span<float> inverse = inverse_of(user);
   float* b = response_.data() + user * dp_;
   const auto indices = features_.nonzero_indices(item);
   const auto values = features_.nonzero_values(item);
@@ -186,22 +203,34 @@ void LinUcbAgent::learn_item(UserIndex user, ItemIndex item, float reward,
     b[indices[k]] += residual * values[k];
 }
 
-void LinUcbAgent::update_coefficients(UserIndex user) {
-  symmetric_times(inverse_of(user), dp_, std::span<const float>(response_).subspan(user * dp_, dp_),
+void LinUcbAgent::update_coefficients(UserIndex user, std::span<const float> inverse) {
+  symmetric_times(inverse, dp_, std::span<const float>(response_).subspan(user * dp_, dp_),
                   std::span<float>(theta_).subspan(user * dp_, dp_));
 }
 
-void LinUcbAgent::learn_user(const Feedback& feedback) {
+template <class ForEachRating>
+void LinUcbAgent::learn_items(UserIndex user, ForEachRating&& for_each_rating) {
   std::array<float, kMaxDimension> scratch{};
-  bool learned = false;
-  for (std::size_t j = 0; j < feedback.slate.size(); ++j) {
-    if (!has_rating(feedback.ratings[j]))
-      continue;
-    learn_item(feedback.user, feedback.slate[j], feedback.rewards[j], scratch);
-    learned = true;
-  }
-  if (learned)
-    update_coefficients(feedback.user);
+  const std::span<float> inverse = unpacked_inverse(user, full_matrix_scratch(dp_));
+  for_each_rating(
+      [&](ItemIndex item, float reward) { learn_item(user, item, reward, inverse, scratch); });
+  pack_upper(inverse, dp_, inverse_of(user));
+  update_coefficients(user, inverse);
+}
+
+void LinUcbAgent::learn_user(const Feedback& feedback) {
+  const auto rated = [&](std::size_t j) { return has_rating(feedback.ratings[j]); };
+  std::size_t j = 0;
+  while (j < feedback.slate.size() && !rated(j))
+    ++j;
+  if (j == feedback.slate.size())
+    return;
+  learn_items(feedback.user, [&](auto&& learn) {
+    for (; j < feedback.slate.size(); ++j) {
+      if (rated(j))
+        learn(feedback.slate[j], feedback.rewards[j]);
+    }
+  });
 }
 
 void LinUcbAgent::prefetch_user(UserIndex user) const noexcept {
@@ -225,8 +254,8 @@ void LinUcbAgent::learn_shared(std::span<const Feedback> feedback) {
   refresh();
 }
 
-float LinUcbAgent::exact_bound(UserIndex user, ItemIndex item, std::span<float> scratch) const {
-  const std::span<const float> inverse = inverse_of(user);
+float LinUcbAgent::exact_bound(UserIndex user, ItemIndex item, std::span<const float> inverse,
+                               std::span<float> scratch) const {
   const float* theta = theta_.data() + user * dp_;
   const auto indices = features_.nonzero_indices(item);
   const auto values = features_.nonzero_values(item);
@@ -245,7 +274,7 @@ float LinUcbAgent::upper_confidence_bound(UserIndex user, ItemIndex item) const 
   if (user >= user_count() || item >= item_count())
     throw std::out_of_range("linucb: user or item outside the dataset");
   std::array<float, kMaxDimension> scratch{};
-  return exact_bound(user, item, scratch);
+  return exact_bound(user, item, unpacked_inverse(user, full_matrix_scratch(dp_)), scratch);
 }
 
 void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize k,
@@ -253,6 +282,7 @@ void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize
   std::vector<ScoredItem> finalists;
   RankedPool::Scratch pool_scratch = pool_.make_scratch();
   std::array<float, kMaxDimension> scratch{};
+  const std::span<float> full = full_matrix_scratch(dp_);
   ItemMask excluded(item_count());
   ItemMask spare(item_count());
   const std::size_t shortlist = std::max<std::size_t>(linucb_.shortlist, k);
@@ -270,9 +300,10 @@ void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize
                               std::span<const float>(theta_).subspan(user * dp_, d_), pool_scratch);
     // Stage 2: the exact bound for the shortlist, then the best k.
     finalists.clear();
+    const std::span<const float> inverse = unpacked_inverse(user, full);
     for (const RankKey key : candidates) {
       const ItemIndex item = key_item(key);
-      finalists.push_back({exact_bound(user, item, scratch), item});
+      finalists.push_back({exact_bound(user, item, inverse, scratch), item});
     }
     select_best(finalists, k);
     const std::size_t filled = std::min<std::size_t>(k, finalists.size());

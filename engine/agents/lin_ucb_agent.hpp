@@ -122,16 +122,28 @@ class LinUcbAgent final : public Agent {
   void save_state(CheckpointWriter& out) const override;
   std::function<void()> load_state(CheckpointReader& in) override;
 
+  // The per-user kernels work on `inverse`, user's A_u^-1 unpacked into a
+  // full dp x dp scratch matrix (sherman_morrison.hpp: unpacking and packing
+  // around them costs far less than working on the packed form).
   void add_to_shared(ItemIndex item, double reward);
-  void learn_item(UserIndex user, ItemIndex item, float reward, std::span<float> scratch);
-  void update_coefficients(UserIndex user);
+  void learn_item(UserIndex user, ItemIndex item, float reward, std::span<float> inverse,
+                  std::span<float> scratch);
+  // for_each_rating(learn) calls learn(item, reward) for each of the user's
+  // ratings to learn, in order; then A_u^-1 is packed back and theta_u
+  // recomputed.
+  template <class ForEachRating>
+  void learn_items(UserIndex user, ForEachRating&& for_each_rating);
+  void update_coefficients(UserIndex user, std::span<const float> inverse);
   void warm_start(const Dataset& dataset, std::span<const RatingIndex> train);
   // Recomputes the baseline, the ranking and the pool from the shared sums.
   void refresh();
-  float exact_bound(UserIndex user, ItemIndex item, std::span<float> scratch) const;
+  float exact_bound(UserIndex user, ItemIndex item, std::span<const float> inverse,
+                    std::span<float> scratch) const;
   // User u's A_u^-1, packed (sherman_morrison.hpp).
   std::span<float> inverse_of(UserIndex user) noexcept;
   std::span<const float> inverse_of(UserIndex user) const noexcept;
+  // Unpacks it into `full` (dp x dp floats) and returns that.
+  std::span<float> unpacked_inverse(UserIndex user, std::span<float> full) const noexcept;
 
   LinUcbOptions linucb_;
   ItemFeatures features_;

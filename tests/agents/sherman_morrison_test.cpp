@@ -1,6 +1,5 @@
 #include "engine/agents/sherman_morrison.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -48,21 +47,15 @@ std::vector<double> direct_inverse(std::vector<double> a, std::size_t d) {
 
 struct Case {
   std::vector<double> a;  // ridge * I + sum x x^T, in double
-  std::vector<float> m;   // its inverse, kept by Sherman-Morrison (packed)
+  std::vector<float> m;   // its inverse, kept by Sherman-Morrison
 };
-
-// Element (r, c) of a packed symmetric matrix.
-float at(const std::vector<float>& packed, std::size_t d, std::size_t r, std::size_t c) {
-  const std::size_t low = std::min(r, c);
-  return packed[packed_offset(d, low) + std::max(r, c) - low];
-}
 
 // Feeds `updates` random feature vectors (about half their entries zero,
 // like item features) to both a direct accumulation of A and the rank-one
 // updates of A^-1.
 Case run_updates(std::size_t d, int updates, bool sparse, std::uint64_t seed) {
   const double ridge = 1.0;
-  Case c{std::vector<double>(d * d, 0.0), std::vector<float>(packed_size(d))};
+  Case c{std::vector<double>(d * d, 0.0), std::vector<float>(d * d)};
   for (std::size_t i = 0; i < d; ++i)
     c.a[i * d + i] = ridge;
   set_scaled_identity(c.m, d, static_cast<float>(1.0 / ridge));
@@ -93,16 +86,20 @@ Case run_updates(std::size_t d, int updates, bool sparse, std::uint64_t seed) {
 }  // namespace
 
 TEST_CASE("Sherman-Morrison updates match a direct inverse", "[agents][sherman-morrison]") {
+  // 3 and 5 take the plain loops, the multiples of 8 the unrolled blocks.
   for (const std::size_t d : {3u, 5u, 8u, 16u, 24u, 32u, 40u}) {
     for (const bool sparse : {false, true}) {
       CAPTURE(d, sparse);
       const Case c = run_updates(d, 60, sparse, 100 + d);
       const std::vector<double> expected = direct_inverse(c.a, d);
       double worst = 0;
+      for (std::size_t k = 0; k < d * d; ++k)
+        worst = std::max(worst, std::fabs(expected[k] - c.m[k]));
+      CHECK(worst < 2e-4);
+      // Symmetric by construction.
       for (std::size_t r = 0; r < d; ++r)
         for (std::size_t k = 0; k < d; ++k)
-          worst = std::max(worst, std::fabs(expected[r * d + k] - at(c.m, d, r, k)));
-      CHECK(worst < 2e-4);
+          REQUIRE(c.m[r * d + k] == c.m[k * d + r]);
     }
   }
 }
@@ -133,22 +130,31 @@ TEST_CASE("Symmetric products match the naive product", "[agents][sherman-morris
     for (std::size_t r = 0; r < d; ++r) {
       double naive = 0;
       for (std::size_t k = 0; k < d; ++k)
-        naive += static_cast<double>(at(c.m, d, r, k)) * x[k];
+        naive += static_cast<double>(c.m[r * d + k]) * x[k];
       CHECK(y[r] == Approx(naive).margin(1e-5));
       CHECK(ys[r] == y[r]);
     }
   }
 }
 
-TEST_CASE("The packed layout holds the upper triangle row by row", "[agents][sherman-morrison]") {
+TEST_CASE("A packed matrix holds the upper triangle row by row and unpacks to the same floats",
+          "[agents][sherman-morrison]") {
   CHECK(packed_size(24) == 300);
   CHECK(packed_offset(24, 0) == 0);
   CHECK(packed_offset(24, 1) == 24);
   CHECK(packed_offset(24, 2) == 47);
   CHECK(packed_offset(24, 23) == 299);
-  std::vector<float> m(packed_size(5));
-  set_scaled_identity(m, 5, 2.0f);
-  for (std::size_t r = 0; r < 5; ++r)
-    for (std::size_t c = 0; c < 5; ++c)
-      CHECK(at(m, 5, r, c) == (r == c ? 2.0f : 0.0f));
+  for (const std::size_t d : {1u, 5u, 24u}) {
+    CAPTURE(d);
+    // A matrix after updates: exactly symmetric, so packing loses nothing.
+    const Case c = run_updates(d, 30, true, 7 + d);
+    std::vector<float> packed(packed_size(d));
+    pack_upper(c.m, d, packed);
+    for (std::size_t r = 0; r < d; ++r)
+      for (std::size_t k = r; k < d; ++k)
+        REQUIRE(packed[packed_offset(d, r) + k - r] == c.m[r * d + k]);
+    std::vector<float> full(d * d, -1.0f);
+    unpack_symmetric(packed, d, full);
+    CHECK(full == c.m);
+  }
 }

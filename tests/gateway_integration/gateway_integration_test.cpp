@@ -46,6 +46,26 @@ std::uint64_t error_count(const GatewayStats& stats, std::string_view name) {
   return 0;
 }
 
+// OpenAI's 429 for an exhausted requests-per-minute limit, asking for a pause.
+HttpResponse rate_limited_response(std::string retry_after_ms, std::string retry_after) {
+  HttpResponse response;
+  response.status = 429;
+  response.headers.set("retry-after-ms", std::move(retry_after_ms));
+  response.headers.set("retry-after", std::move(retry_after));
+  response.body =
+      R"({"error":{"message":"Rate limit reached for gpt-4o-mini on requests per min (RPM).",)"
+      R"("type":"requests","param":null,"code":"rate_limit_exceeded"}})";
+  return response;
+}
+
+// Rating tasks for users 0 to n-1, each for its own item.
+std::vector<LlmTask> one_item_tasks(UserIndex n) {
+  std::vector<LlmTask> tasks;
+  for (UserIndex user = 0; user < n; ++user)
+    tasks.push_back(rating_task(user, {user}));
+  return tasks;
+}
+
 // Every candidate of a rating task is either rated or reported missing, once.
 void check_rating_reply(const LlmTask& task, const LlmTaskReply& reply) {
   std::multiset<ItemIndex> expected(task.candidates.begin(), task.candidates.end());
@@ -326,9 +346,7 @@ TEST_CASE("the budget cap stops new work before it would be passed, and says so"
   settings.prices.set("gpt-4o-mini", limits::ModelPrice{1'000.0, std::nullopt, 1'000.0});
   settings.budget_usd = 6.0;
   settings.max_output_tokens = 200;
-  std::vector<LlmTask> tasks;
-  for (UserIndex user = 0; user < 40; ++user)
-    tasks.push_back(rating_task(user, {user}));
+  const std::vector<LlmTask> tasks = one_item_tasks(40);
 
   std::ostringstream captured;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
@@ -369,16 +387,9 @@ TEST_CASE("the budget cap stops new work before it would be passed, and says so"
 TEST_CASE("Retry-After pauses the whole pool, not just the call that got it",
           "[gateway][integration][limits]") {
   ScriptedServer server([](const HttpServerRequest& request, std::size_t index) {
+    if (index == 0)
+      return rate_limited_response("700", "1");
     HttpResponse response;
-    if (index == 0) {
-      response.status = 429;
-      response.headers.set("retry-after-ms", "700");
-      response.headers.set("retry-after", "1");
-      response.body =
-          R"({"error":{"message":"Rate limit reached for gpt-4o-mini on requests per min (RPM).",)"
-          R"("type":"requests","param":null,"code":"rate_limit_exceeded"}})";
-      return response;
-    }
     std::string content = "{";
     const auto items = items_asked(request.body);
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -394,9 +405,7 @@ TEST_CASE("Retry-After pauses the whole pool, not just the call that got it",
   // actor's call is ready to go at once unless the pool is paused.
   settings.concurrency.initial_limit = 1;
   settings.concurrency.max_limit = 1;
-  std::vector<LlmTask> tasks;
-  for (UserIndex user = 0; user < 6; ++user)
-    tasks.push_back(rating_task(user, {user}));
+  const std::vector<LlmTask> tasks = one_item_tasks(6);
 
   ActorSystemHarness harness;
   auto pool = start_pool(harness.system, settings);
@@ -421,23 +430,13 @@ TEST_CASE("Retry-After pauses the whole pool, not just the call that got it",
 TEST_CASE("a call held by a server's pause fails at its deadline, not when the pause ends",
           "[gateway][integration][limits]") {
   // Every answer pauses the pool for 3 s, far past each call's 400 ms deadline.
-  ScriptedServer server([](const HttpServerRequest&, std::size_t) {
-    HttpResponse response;
-    response.status = 429;
-    response.headers.set("retry-after-ms", "3000");
-    response.headers.set("retry-after", "3");
-    response.body =
-        R"({"error":{"message":"Rate limit reached for gpt-4o-mini on requests per min (RPM).",)"
-        R"("type":"requests","param":null,"code":"rate_limit_exceeded"}})";
-    return response;
-  });
+  ScriptedServer server(
+      [](const HttpServerRequest&, std::size_t) { return rate_limited_response("3000", "3"); });
   GatewaySettings settings = loopback_settings(server.api_base_url());
   settings.concurrency.initial_limit = 1;
   settings.concurrency.max_limit = 1;
   settings.retry.call_deadline = 400ms;
-  std::vector<LlmTask> tasks;
-  for (UserIndex user = 0; user < 3; ++user)
-    tasks.push_back(rating_task(user, {user}));
+  const std::vector<LlmTask> tasks = one_item_tasks(3);
 
   ActorSystemHarness harness;
   auto pool = start_pool(harness.system, settings);
@@ -648,9 +647,7 @@ TEST_CASE("the circuit breaker stops calls to a failing endpoint for its cool-do
   settings.breaker.consecutive_failures = 3;
   settings.breaker.window_size = 0;
   settings.breaker.cool_down = 400ms;
-  std::vector<LlmTask> tasks;
-  for (UserIndex user = 0; user < 4; ++user)
-    tasks.push_back(rating_task(user, {user}));
+  const std::vector<LlmTask> tasks = one_item_tasks(4);
 
   ActorSystemHarness harness;
   auto pool = start_pool(harness.system, settings);

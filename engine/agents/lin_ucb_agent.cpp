@@ -234,8 +234,8 @@ void LinUcbAgent::learn_user(const Feedback& feedback) {
 }
 
 void LinUcbAgent::prefetch_user(UserIndex user) const noexcept {
-  // A^-1 is 1.2 KB a user at d = 24; its rows are read in an order the
-  // hardware prefetcher cannot guess (by feature index).
+  // The next user's state, fetched while this one is scored: its A^-1
+  // (1.2 KB at d = 24), b and theta lie far from this user's.
   constexpr std::size_t kLine = 64;
   const char* inverse = reinterpret_cast<const char*>(inverse_of(user).data());
   for (std::size_t offset = 0; offset < packed_size(dp_) * sizeof(float); offset += kLine)

@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/core/random.hpp"
 #include "engine/http/http_headers.hpp"
 #include "engine/llm/error_body.hpp"
 #include "engine/llm/failure_classification.hpp"
@@ -140,6 +141,60 @@ TEST_CASE("tokens are counted piece by piece", "[mock][tokens]") {
   const auto prose_tokens = count_text_tokens(prose);
   CHECK(prose_tokens >= static_cast<std::int64_t>(prose.size()) / 6);
   CHECK(prose_tokens <= static_cast<std::int64_t>(prose.size()) / 3);
+}
+
+TEST_CASE("the fast token count equals the piece-by-piece scan on any text", "[mock][tokens]") {
+  // Texts drawn from a small alphabet with every byte class, long runs of
+  // each, lone and repeated blanks, UTF-8 of every length and stray
+  // continuation bytes, at lengths across several 64-byte chunks.
+  const std::vector<std::string> atoms = {"a",
+                                          "Z",
+                                          "7",
+                                          "tokenization",
+                                          "x_y",
+                                          " ",
+                                          "  ",
+                                          "\n",
+                                          "\t ",
+                                          "\r\n",
+                                          "\v",
+                                          "\f",
+                                          "{",
+                                          "\"",
+                                          ":",
+                                          "!!!!!",
+                                          "\x01",
+                                          "\x7f",
+                                          "\xc3\xa9",
+                                          "\xe2\x82\xac",
+                                          "\xf0\x9f\x98\x80",
+                                          "\x80",
+                                          "\xbf\xbf",
+                                          "\xff",
+                                          std::string(1, '\0'),
+                                          "abcdefghijklm"};
+  const auto reference = [](std::string_view text) {
+    std::int64_t total = 0;
+    scan_token_pieces(text, [&](std::size_t, std::int64_t tokens) { total += tokens; });
+    return total;
+  };
+  Rng rng(11);
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string text;
+    const std::size_t target = rng.uniform_index(300);
+    while (text.size() < target)
+      text += atoms[rng.uniform_index(atoms.size())];
+    INFO("trial " << trial << " length " << text.size());
+    REQUIRE(count_text_tokens(text) == reference(text));
+    // Every suffix start moves the chunk boundaries across the runs.
+    const std::size_t cut = rng.uniform_index(text.size() + 1);
+    REQUIRE(count_text_tokens(std::string_view(text).substr(cut)) ==
+            reference(std::string_view(text).substr(cut)));
+  }
+  const std::string long_word(200, 'q');
+  CHECK(count_text_tokens(long_word) == 34);  // ceil(200 / 6)
+  const std::string long_punct(129, '-');
+  CHECK(count_text_tokens(long_punct) == 65);  // ceil(129 / 2)
 }
 
 TEST_CASE("a completion is cut at whole pieces within the token limit", "[mock][tokens]") {

@@ -487,6 +487,31 @@ TEST_CASE("invalid requests are refused before anything is sent", "[client]") {
   CHECK(got.error == HttpError::kInvalidRequest);
 }
 
+TEST_CASE("each request goes to its own URL when URLs alternate, bad ones among them", "[client]") {
+  // The client keeps the last URL it parsed; a change of URL, or a bad URL
+  // between two good ones, must not send a request to the kept one.
+  HttpServer first({}, echo_handler());
+  HttpServer second({}, echo_handler());
+  HttpClient client;
+  for (int round = 0; round < 3; ++round) {
+    const auto a = client.send_and_wait(get(first, "/a"));
+    REQUIRE(a.ok());
+    CHECK(a.headers.find("x-echo-path") == "/a");
+    const auto b = client.send_and_wait(get(second, "/b"));
+    REQUIRE(b.ok());
+    CHECK(b.headers.find("x-echo-path") == "/b");
+    HttpRequest bad;
+    bad.url = "http://";
+    const auto refused = client.send_and_wait(bad);
+    CHECK(refused.error == HttpError::kInvalidRequest);
+    const auto again = client.send_and_wait(get(second, "/c"));
+    REQUIRE(again.ok());
+    CHECK(again.headers.find("x-echo-path") == "/c");
+  }
+  const auto stats = client.stats();
+  CHECK(stats.connections_opened == 2);
+}
+
 TEST_CASE("callbacks may send again, and stop() from a callback is refused", "[client]") {
   HttpServer server({}, echo_handler());
   HttpClient client;

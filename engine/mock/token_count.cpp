@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <utility>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -108,18 +109,22 @@ constexpr std::uint64_t from_before(std::uint64_t mask, std::uint64_t previous,
 }
 
 // Bits of positions whose run of `mask` began exactly `k` bytes earlier:
-// the mask holds at p - k ... p and not at p - k - 1.
-std::uint64_t offset_exactly(std::uint64_t mask, std::uint64_t previous, unsigned k) noexcept {
+// the mask holds at p - k ... p and not at p - k - 1. A template, so that
+// the shifts unroll.
+template <unsigned k>
+std::uint64_t offset_exactly(std::uint64_t mask, std::uint64_t previous) noexcept {
   std::uint64_t all = mask;
-  for (unsigned s = 1; s <= k; ++s)
-    all &= from_before(mask, previous, s);
+  [&]<unsigned... s>(std::integer_sequence<unsigned, s...>) {
+    ((all &= from_before(mask, previous, s + 1)), ...);
+  }
+  (std::make_integer_sequence<unsigned, k>{});
   return all & ~from_before(mask, previous, k + 1);
 }
 
 // A run of the class `kind` reached its k-th byte past its start at `at`:
 // the tokens it counts beyond the one its start counted, ceil(L / k) - 1.
 inline std::int64_t long_run_extra(std::string_view text, std::size_t at, unsigned char kind,
-                            unsigned k) noexcept {
+                                   unsigned k) noexcept {
   std::size_t end = at + 1;
   while (end < text.size() && class_of(text[end]) == kind)
     ++end;
@@ -161,12 +166,12 @@ COUNT_CLONES std::int64_t count_text_tokens(std::string_view text) noexcept {
                            ~from_before(m.space, before.space, 2));
     total += std::popcount(m.high & ~m.continuation) +
              std::popcount(m.continuation & ~from_before(m.high, before.high, 1));
-    for (std::uint64_t at = offset_exactly(m.alnum, before.alnum, kAlnumPerToken); at != 0;
+    for (std::uint64_t at = offset_exactly<kAlnumPerToken>(m.alnum, before.alnum); at != 0;
          at &= at - 1) {
       total += long_run_extra(text, base + static_cast<std::size_t>(std::countr_zero(at)),
                               token_detail::kAlnum, kAlnumPerToken);
     }
-    for (std::uint64_t at = offset_exactly(punct, punct_before, kPunctPerToken); at != 0;
+    for (std::uint64_t at = offset_exactly<kPunctPerToken>(punct, punct_before); at != 0;
          at &= at - 1) {
       total += long_run_extra(text, base + static_cast<std::size_t>(std::countr_zero(at)),
                               token_detail::kPunct, kPunctPerToken);

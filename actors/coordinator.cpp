@@ -4,8 +4,11 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
+#include <iterator>
+#include <memory>
 #include <optional>
-#include <unordered_map>
+#include <span>
+#include <string_view>
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
@@ -22,11 +25,52 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How a user's episode ended, kept as one byte: a slot exists for every
+// simulated user, and two strings were 64 bytes of it.
+enum class EpisodeEnd : std::uint8_t { kRunning, kTruncated, kBored, kDissatisfied };
+
+const char* outcome_name(EpisodeEnd end) {
+  switch (end) {
+    case EpisodeEnd::kRunning:
+      return "";
+    case EpisodeEnd::kTruncated:
+      return "truncated";
+    case EpisodeEnd::kBored:
+    case EpisodeEnd::kDissatisfied:
+      return "terminated";
+  }
+  return "";
+}
+
+const char* reason_name(EpisodeEnd end) {
+  switch (end) {
+    case EpisodeEnd::kBored:
+      return "bored by repeated items";
+    case EpisodeEnd::kDissatisfied:
+      return "dissatisfied";
+    default:
+      return "";
+  }
+}
+
+// The end a checkpoint's outcome and reason name; nullopt for names this
+// coordinator never writes.
+std::optional<EpisodeEnd> parse_episode_end(std::string_view outcome, std::string_view reason) {
+  for (const EpisodeEnd end : {EpisodeEnd::kRunning, EpisodeEnd::kTruncated, EpisodeEnd::kBored,
+                               EpisodeEnd::kDissatisfied}) {
+    if (outcome == outcome_name(end) && reason == reason_name(end))
+      return end;
+  }
+  return std::nullopt;
+}
+
 struct UserSlot {
   bool active = true;
-  std::uint32_t step = 0;  // steps taken in this episode
+  EpisodeEnd end = EpisodeEnd::kRunning;  // set when the episode ended for this user
+  std::uint32_t step = 0;                 // steps taken in this episode
   double total_reward = 0.0;
-  std::optional<Satisfaction> satisfaction;
+  // Only when leaving is enabled: a Satisfaction is ~170 bytes, in every slot.
+  std::unique_ptr<Satisfaction> satisfaction;
   std::uint32_t profile_version = 0;
   // Rate requests go out as plain messages, and a user's answers come back
   // in order: CAF 0.17 keeps request(...).then handlers in a flat map that
@@ -37,8 +81,18 @@ struct UserSlot {
   std::size_t step_index = 0;     // sync: the user's index in the step in flight
   std::vector<ItemIndex> slate;   // async: the slate of the request in flight
   Clock::time_point sent_at{};
-  std::string outcome;  // set when the episode ended for this user
-  std::string reason;
+};
+
+// What one user's step leaves for the step's totals. Sync mode settles each
+// answer as it arrives (the answer itself, ~600 bytes a user with its
+// strings, is not kept until the barrier) but sums the totals at the
+// barrier in position order: floating-point sums depend on their order, and
+// answers arrive in any.
+struct UserStepResult {
+  std::uint32_t rated = 0;
+  bool late = false;
+  bool failed = false;
+  bool ended = false;  // the episode ended at this step (slot.end says how)
 };
 
 // Per step index: what the reward curve and the step metrics are made of.
@@ -62,7 +116,10 @@ struct CoordinatorState {
   std::vector<std::uint64_t> history;
   std::vector<std::uint64_t> recommended;
   std::vector<UserSlot> slots;
-  std::unordered_map<UserIndex, std::size_t> position_of;  // user -> index in slots
+  // User index -> index in slots (kNoPosition for users outside the
+  // population): a dense array is 4 bytes a user, a hash map ~40.
+  static constexpr std::uint32_t kNoPosition = ~std::uint32_t{0};
+  std::vector<std::uint32_t> position_of;
   caf::response_promise done;
   Clock::time_point run_started{};
   std::uint32_t episode = 0;
@@ -73,10 +130,16 @@ struct CoordinatorState {
   double rating_sum = 0.0;             // every rated item's rating, for the summary's mean_rating
   std::vector<StepAccumulator> steps;  // of the current episode
   std::size_t active = 0;
-  // Sync mode: the step in flight.
+  // Sync mode: the step in flight. step_learn holds its slates from the
+  // start (users in step_positions order) and each user's ratings and
+  // rewards from when its answer arrives; step_results what the barrier
+  // sums, step_rows the feedback rows when they are recorded.
   std::vector<std::size_t> step_positions;
-  std::vector<ItemIndex> step_slates;
-  std::vector<std::optional<UserFeedback>> step_replies;
+  std::uint32_t step_number = 0;
+  LearnBatch step_learn;
+  std::vector<UserStepResult> step_results;
+  std::vector<std::uint8_t> step_answered;
+  std::vector<std::vector<FeedbackRow>> step_rows;
   std::size_t step_pending = 0;
   std::uint64_t step_token = 0;
   // Async mode: users waiting for slates, and feedback waiting to be learned.
@@ -100,6 +163,13 @@ using CoordinatorActor = caf::stateful_actor<CoordinatorState>;
 
 const SimulationSettings& settings_of(CoordinatorActor* self) {
   return self->state.plan.settings;
+}
+
+// The position of `user` in the population, nullopt for any other user.
+std::optional<std::size_t> position_of(const CoordinatorState& s, UserIndex user) {
+  if (user >= s.position_of.size() || s.position_of[user] == CoordinatorState::kNoPosition)
+    return std::nullopt;
+  return s.position_of[user];
 }
 
 ExternalId user_id(CoordinatorActor* self, std::size_t position) {
@@ -178,24 +248,25 @@ void report_progress(CoordinatorActor* self, bool force) {
           [self, r](const caf::error&) { self->state.plan.on_progress(r); });
 }
 
-// Rewards, satisfaction and records for one user's answered (or missed) step.
-// Appends the user's learning row to `learn`.
-void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_t step,
-                      std::span<const ItemIndex> slate, const UserFeedback* feedback, bool late,
-                      LearnBatch& learn) {
+// One user's answered (or missed) step, on its own: the ratings and rewards
+// of its slate into `ratings` and `rewards` (one per slate item), its
+// feedback rows into `rows` (null: not recorded), and its slot (reward,
+// satisfaction, recommended items, end of episode). Touches nothing shared
+// by other users but the count of active ones, so answers may be settled in
+// any order; tally_user_step adds the result to the step's totals.
+UserStepResult observe_user_step(CoordinatorActor* self, std::size_t position, std::uint32_t step,
+                                 std::span<const ItemIndex> slate, const UserFeedback* feedback,
+                                 bool late, std::span<float> ratings, std::span<float> rewards,
+                                 std::vector<FeedbackRow>* rows) {
   auto& s = self->state;
   const SimulationSettings& settings = settings_of(self);
   const RatingScale& scale = s.plan.dataset->scale();
   UserSlot& slot = s.slots[position];
-  StepAccumulator& acc = accumulator(self, step);
-  ++acc.totals.users;
-  ++s.summary.user_steps;
+  UserStepResult result;
+  result.late = late;
+  result.failed = !late && (!feedback || !feedback->failure.empty());
   const std::size_t k = slate.size();
-  learn.users.push_back(s.plan.population[position]);
-  learn.steps.push_back(step);
-  learn.items.insert(learn.items.end(), slate.begin(), slate.end());
   double normalized_sum = 0.0;
-  std::size_t rated = 0;
   std::size_t repeats = 0;
   for (std::size_t pos = 0; pos < k; ++pos) {
     const ItemIndex item = slate[pos];
@@ -206,10 +277,10 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
     const ItemRating* answer = nullptr;
     if (feedback) {
       // User actors answer in slate order: look there first.
-      const auto& ratings = feedback->ratings;
-      if (pos < ratings.size() && ratings[pos].item == item)
-        answer = &ratings[pos];
-      for (const auto& r : answer ? std::span<const ItemRating>() : std::span(ratings)) {
+      const auto& answers = feedback->ratings;
+      if (pos < answers.size() && answers[pos].item == item)
+        answer = &answers[pos];
+      for (const auto& r : answer ? std::span<const ItemRating>() : std::span(answers)) {
         if (r.item == item) {
           answer = &r;
           break;
@@ -224,12 +295,9 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
                                   seen};
       reward = static_cast<float>(reward_of(settings.reward, scale, rating, context));
       slot.total_reward += reward;
-      acc.totals.reward_sum += reward;
-      acc.totals.rating_sum += rating;
-      ++acc.totals.rated;
-      ++rated;
+      ++result.rated;
       normalized_sum += normalized_rating(scale, rating);
-      if (settings.record != RecordLevel::kSummary) {
+      if (rows) {
         FeedbackRow row;
         row.agent = s.plan.agent_name;
         row.episode = s.episode;
@@ -245,20 +313,12 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
           row.explanation = answer->explanation;
         row.profile_version = feedback->profile_version;
         row.reward = reward;
-        s.pending_store.feedback.push_back(std::move(row));
+        rows->push_back(std::move(row));
       }
     }
-    learn.ratings.push_back(rating);
-    learn.rewards.push_back(reward);
+    ratings[pos] = rating;
+    rewards[pos] = reward;
     set_bit(s.recommended, s.item_words, position, item);
-  }
-  s.summary.rated_items += rated;
-  if (late) {
-    ++acc.totals.late;
-    ++s.summary.late;
-  } else if (!feedback || !feedback->failure.empty()) {
-    ++acc.totals.failed;
-    ++s.summary.failed;
   }
   if (feedback && feedback->updated_version > 0) {
     slot.profile_version = static_cast<std::uint32_t>(feedback->updated_version);
@@ -266,28 +326,83 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
     slot.profile_version = static_cast<std::uint32_t>(feedback->profile_version);
   }
   slot.step = step + 1;
-  if (slot.satisfaction && rated > 0) {
+  if (slot.satisfaction && result.rated > 0) {
     const auto verdict =
-        slot.satisfaction->observe(normalized_sum / static_cast<double>(rated), repeats);
+        slot.satisfaction->observe(normalized_sum / static_cast<double>(result.rated), repeats);
     if (verdict != LeaveReason::kStays) {
       slot.active = false;
-      slot.outcome = "terminated";
-      slot.reason = verdict == LeaveReason::kBored ? "bored by repeated items" : "dissatisfied";
-      ++acc.totals.left;
-      ++s.summary.left;
+      slot.end = verdict == LeaveReason::kBored ? EpisodeEnd::kBored : EpisodeEnd::kDissatisfied;
     }
   }
   if (slot.active && slot.step >= settings.horizon) {
     slot.active = false;
-    slot.outcome = "truncated";
-    ++s.summary.truncated;
+    slot.end = EpisodeEnd::kTruncated;
   }
   if (!slot.active) {
+    result.ended = true;
     --s.active;
-    s.pending_store.episodes.push_back(EpisodeRow{
-        s.plan.agent_name, s.episode, user_id(self, position), static_cast<std::int32_t>(slot.step),
-        slot.total_reward, slot.outcome, slot.reason});
   }
+  return result;
+}
+
+// Adds one user's observed step to the step's totals and the run's summary,
+// and records the end of its episode. Called in position order within a
+// sync step.
+void tally_user_step(CoordinatorActor* self, std::size_t position, std::uint32_t step,
+                     std::span<const float> ratings, std::span<const float> rewards,
+                     const UserStepResult& result) {
+  auto& s = self->state;
+  StepAccumulator& acc = accumulator(self, step);
+  ++acc.totals.users;
+  ++s.summary.user_steps;
+  for (std::size_t pos = 0; pos < ratings.size(); ++pos) {
+    if (std::isnan(ratings[pos]))
+      continue;
+    acc.totals.reward_sum += rewards[pos];
+    acc.totals.rating_sum += ratings[pos];
+    ++acc.totals.rated;
+  }
+  s.summary.rated_items += result.rated;
+  if (result.late) {
+    ++acc.totals.late;
+    ++s.summary.late;
+  } else if (result.failed) {
+    ++acc.totals.failed;
+    ++s.summary.failed;
+  }
+  if (!result.ended)
+    return;
+  const UserSlot& slot = s.slots[position];
+  if (slot.end == EpisodeEnd::kTruncated) {
+    ++s.summary.truncated;
+  } else {
+    ++acc.totals.left;
+    ++s.summary.left;
+  }
+  s.pending_store.episodes.push_back(EpisodeRow{
+      s.plan.agent_name, s.episode, user_id(self, position), static_cast<std::int32_t>(slot.step),
+      slot.total_reward, outcome_name(slot.end), reason_name(slot.end)});
+}
+
+// Both at once, for async mode: appends the user's learning row to `learn`.
+void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_t step,
+                      std::span<const ItemIndex> slate, const UserFeedback* feedback, bool late,
+                      LearnBatch& learn) {
+  auto& s = self->state;
+  const std::size_t k = slate.size();
+  learn.users.push_back(s.plan.population[position]);
+  learn.steps.push_back(step);
+  learn.items.insert(learn.items.end(), slate.begin(), slate.end());
+  const std::size_t first = learn.ratings.size();
+  learn.ratings.resize(first + k);
+  learn.rewards.resize(first + k);
+  const auto ratings = std::span<float>(learn.ratings).subspan(first, k);
+  const auto rewards = std::span<float>(learn.rewards).subspan(first, k);
+  const bool recorded = settings_of(self).record != RecordLevel::kSummary;
+  const UserStepResult result =
+      observe_user_step(self, position, step, slate, feedback, late, ratings, rewards,
+                        recorded ? &s.pending_store.feedback : nullptr);
+  tally_user_step(self, position, step, ratings, rewards, result);
 }
 
 void finish_run(CoordinatorActor* self);
@@ -402,8 +517,8 @@ void commit_checkpoint(CoordinatorActor* self) {
     if (slot.satisfaction)
       out.satisfaction = slot.satisfaction->state();
     out.profile_version = slot.profile_version;
-    out.outcome = slot.outcome;
-    out.reason = slot.reason;
+    out.outcome = outcome_name(slot.end);
+    out.reason = reason_name(slot.end);
     c.slots.push_back(std::move(out));
   }
   for (const StepAccumulator& a : s.steps) {
@@ -504,12 +619,19 @@ void resume_run(CoordinatorActor* self) {
       set_bit(s.recommended, s.item_words, p, item);
     }
     if (in.satisfaction) {
-      slot.satisfaction.emplace(settings.leaving);
+      slot.satisfaction = std::make_unique<Satisfaction>(settings.leaving);
       slot.satisfaction->restore(*in.satisfaction);
     }
     slot.profile_version = in.profile_version;
-    slot.outcome = in.outcome;
-    slot.reason = in.reason;
+    const auto end = parse_episode_end(in.outcome, in.reason);
+    if (!end) {
+      fail_run(self, make_error(Errc::kInvalidRequest,
+                                fmt::format("the checkpoint ends an episode as \"{}\" (\"{}\"), "
+                                            "which this coordinator does not know",
+                                            in.outcome, in.reason)));
+      return;
+    }
+    slot.end = *end;
     s.active += slot.active ? 1 : 0;
   }
   s.steps.clear();
@@ -544,20 +666,30 @@ void resume_run(CoordinatorActor* self) {
 void close_sync_step(CoordinatorActor* self) {
   auto& s = self->state;
   const std::uint32_t k = settings_of(self).slate_size;
-  const std::uint32_t step = s.slots[s.step_positions.front()].step;
-  LearnBatch learn;
-  const std::size_t n = s.step_positions.size();
-  learn.users.reserve(n);
-  learn.steps.reserve(n);
-  learn.items.reserve(n * k);
-  learn.ratings.reserve(n * k);
-  learn.rewards.reserve(n * k);
+  const std::uint32_t step = s.step_number;
+  LearnBatch learn = std::move(s.step_learn);
+  s.step_learn = LearnBatch{};
+  const auto ratings = std::span<float>(learn.ratings);
+  const auto rewards = std::span<float>(learn.rewards);
+  const bool recorded = !s.step_rows.empty();
   for (std::size_t i = 0; i < s.step_positions.size(); ++i) {
-    const auto slate = std::span<const ItemIndex>(s.step_slates).subspan(i * k, k);
-    const auto& reply = s.step_replies[i];
-    settle_user_step(self, s.step_positions[i], step, slate, reply ? &*reply : nullptr, !reply,
-                     learn);
+    const std::size_t p = s.step_positions[i];
+    if (!s.step_answered[i]) {
+      const auto slate = std::span<const ItemIndex>(learn.items).subspan(i * k, k);
+      s.step_results[i] =
+          observe_user_step(self, p, step, slate, nullptr, true, ratings.subspan(i * k, k),
+                            rewards.subspan(i * k, k), recorded ? &s.step_rows[i] : nullptr);
+    }
+    tally_user_step(self, p, step, ratings.subspan(i * k, k), rewards.subspan(i * k, k),
+                    s.step_results[i]);
+    if (recorded) {
+      auto& rows = s.step_rows[i];
+      std::move(rows.begin(), rows.end(), std::back_inserter(s.pending_store.feedback));
+    }
   }
+  std::vector<UserStepResult>().swap(s.step_results);
+  std::vector<std::uint8_t>().swap(s.step_answered);
+  std::vector<std::vector<FeedbackRow>>().swap(s.step_rows);
   accumulator(self, step).finished = Clock::now();
   s.step_token = 0;
   for (const std::size_t p : s.step_positions)
@@ -589,19 +721,31 @@ void sync_step(CoordinatorActor* self) {
     act.steps.push_back(s.slots[p].step);
     act.profile_versions.push_back(s.slots[p].profile_version);
   }
-  const std::uint32_t step = s.slots[s.step_positions.front()].step;
+  const std::uint32_t step = s.step_number = s.slots[s.step_positions.front()].step;
   accumulator(self, step).started = Clock::now();
   self->request(s.plan.agent, caf::infinite, act_atom_v, std::move(act))
       .then(
           [self, step](SlateBatch& slates) {
             auto& st = self->state;
             const std::uint32_t k = settings_of(self).slate_size;
-            st.step_slates = std::move(slates.items);
-            st.step_replies.assign(st.step_positions.size(), std::nullopt);
-            st.step_pending = st.step_positions.size();
+            const std::size_t n = st.step_positions.size();
+            LearnBatch& learn = st.step_learn;
+            learn = LearnBatch{};
+            learn.users.reserve(n);
+            for (const std::size_t p : st.step_positions)
+              learn.users.push_back(st.plan.population[p]);
+            learn.steps.assign(n, step);
+            learn.items = std::move(slates.items);
+            learn.ratings.assign(n * k, kNoRating);
+            learn.rewards.assign(n * k, 0.0f);
+            st.step_results.assign(n, UserStepResult{});
+            st.step_answered.assign(n, 0);
+            if (settings_of(self).record != RecordLevel::kSummary)
+              st.step_rows.assign(n, {});
+            st.step_pending = n;
             const std::uint64_t token = st.step_token = st.next_token++;
-            for (std::size_t i = 0; i < st.step_positions.size(); ++i) {
-              const auto slate = std::span<const ItemIndex>(st.step_slates).subspan(i * k, k);
+            for (std::size_t i = 0; i < n; ++i) {
+              const auto slate = std::span<const ItemIndex>(learn.items).subspan(i * k, k);
               // Explanations are only worth writing when the store keeps them.
               RateRequest request{st.episode, step,
                                   std::vector<ItemIndex>(slate.begin(), slate.end()),
@@ -730,7 +874,7 @@ void start_episode(CoordinatorActor* self) {
   for (auto& slot : s.slots) {
     slot = UserSlot{};
     if (settings.leaving.enabled)
-      slot.satisfaction.emplace(settings.leaving);
+      slot.satisfaction = std::make_unique<Satisfaction>(settings.leaving);
   }
   std::fill(s.recommended.begin(), s.recommended.end(), std::uint64_t{0});
   s.active = s.slots.size();
@@ -769,8 +913,13 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
   auto& s = self->state;
   s.plan = std::move(*plan);
   s.slots.resize(s.plan.population.size());
-  for (std::size_t p = 0; p < s.plan.population.size(); ++p)
-    s.position_of[s.plan.population[p]] = p;
+  s.position_of.assign(s.plan.dataset->user_count(), CoordinatorState::kNoPosition);
+  for (std::size_t p = 0; p < s.plan.population.size(); ++p) {
+    const UserIndex user = s.plan.population[p];
+    if (user >= s.position_of.size())
+      s.position_of.resize(user + 1, CoordinatorState::kNoPosition);
+    s.position_of[user] = static_cast<std::uint32_t>(p);
+  }
   s.item_words = (s.plan.dataset->catalog().size() + 63) / 64;
   s.history.assign(s.plan.population.size() * s.item_words, 0);
   s.recommended.assign(s.plan.population.size() * s.item_words, 0);
@@ -816,10 +965,10 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
       },
       [self](UserFeedback& feedback) {
         auto& st = self->state;
-        const auto found = st.position_of.find(feedback.user);
-        if (found == st.position_of.end())
+        const auto found = position_of(st, feedback.user);
+        if (!found)
           return;
-        const std::size_t p = found->second;
+        const std::size_t p = *found;
         UserSlot& slot = st.slots[p];
         if (slot.outstanding == 0)
           return;
@@ -832,27 +981,33 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
           return;
         }
         slot.waiting = false;
-        st.step_replies[slot.step_index] = std::move(feedback);
+        const std::size_t i = slot.step_index;
+        const std::uint32_t k = settings_of(self).slate_size;
+        LearnBatch& learn = st.step_learn;
+        st.step_results[i] = observe_user_step(
+            self, p, st.step_number, std::span<const ItemIndex>(learn.items).subspan(i * k, k),
+            &feedback, false, std::span<float>(learn.ratings).subspan(i * k, k),
+            std::span<float>(learn.rewards).subspan(i * k, k),
+            st.step_rows.empty() ? nullptr : &st.step_rows[i]);
+        st.step_answered[i] = 1;
         if (--st.step_pending == 0)
           close_sync_step(self);
       },
       [self](const ProfileSnapshot& snapshot) {
         auto& st = self->state;
-        const auto found = st.position_of.find(snapshot.user);
-        if (found == st.position_of.end() || st.resets_pending == 0)
+        const auto found = position_of(st, snapshot.user);
+        if (!found || st.resets_pending == 0)
           return;
-        st.slots[found->second].profile_version = static_cast<std::uint32_t>(snapshot.version);
+        st.slots[*found].profile_version = static_cast<std::uint32_t>(snapshot.version);
         if (--st.resets_pending == 0)
           begin_steps(self);
       },
       [self](UserStateSnapshot& snapshot) {
         auto& st = self->state;
-        const auto found = st.position_of.find(snapshot.user);
-        if (found == st.position_of.end() || st.snapshots_pending == 0 ||
-            found->second >= st.snapshots.size()) {
+        const auto found = position_of(st, snapshot.user);
+        if (!found || st.snapshots_pending == 0 || *found >= st.snapshots.size())
           return;
-        }
-        st.snapshots[found->second] = std::move(snapshot.state);
+        st.snapshots[*found] = std::move(snapshot.state);
         --st.snapshots_pending;
         maybe_commit_checkpoint(self);
       },

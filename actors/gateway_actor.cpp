@@ -276,10 +276,8 @@ void send_attempt(GatewayActor* self, CallId id) {
   auto settings = s.context->settings;
   auto prepared = call.prepared;
   caf::actor_addr me = self->address();
-  HttpRequest request = prepared->http;
-  // Every transport retry of one logical call carries the same key, so a
-  // server that honours it never runs (and bills) one generation twice.
-  request.headers.set("Idempotency-Key", call.idempotency_key);
+  HttpRequest request =
+      attempt_request(s.context->endpoint_request, *prepared, call.idempotency_key);
   // The callback holds no reference to the context: the HTTP client must
   // never be destroyed from one of its own callbacks.
   s.context->http->send(
@@ -473,7 +471,7 @@ void start_call(GatewayActor* self, LlmTask task, std::vector<BatchPart> parts) 
       fmt::format("lusifer-{:016x}-{}-{}", s.context->idempotency_nonce, s.index, id);
   try {
     call.prepared = std::make_shared<const PreparedCall>(
-        prepare_call(task, *s.context->codec, *s.context->settings, s.context->endpoint_request,
+        prepare_call(task, *s.context->codec, *s.context->settings,
                      static_cast<std::int64_t>(s.context->seed & 0x7fffffffffffffffULL),
                      s.context->cache || s.context->call_log));
   } catch (const std::exception& e) {

@@ -75,8 +75,8 @@ HttpRequest endpoint_request(const GatewaySettings& settings, std::string_view a
 }
 
 PreparedCall prepare_call(const LlmTask& task, const TaskCodec& codec,
-                          const GatewaySettings& settings, const HttpRequest& endpoint,
-                          std::optional<std::int64_t> seed, bool with_cache_key) {
+                          const GatewaySettings& settings, std::optional<std::int64_t> seed,
+                          bool with_cache_key) {
   PreparedCall call;
   call.request = codec.render(task);
   call.request.model = settings.model;
@@ -93,11 +93,17 @@ PreparedCall prepare_call(const LlmTask& task, const TaskCodec& codec,
   if (with_cache_key)
     call.cache_key = llm::request_fingerprint(settings.profile, call.request).hex();
   call.estimated_tokens = llm::estimate_tokens_to_reserve(call.request, settings.max_output_tokens);
-  call.http = endpoint;
-  // Shared by every attempt of the call (each adds its own Idempotency-Key header).
-  call.http.shared_body =
+  call.body =
       std::make_shared<const std::string>(llm::chat_request_body(call.request, settings.profile));
   return call;
+}
+
+HttpRequest attempt_request(const HttpRequest& endpoint, const PreparedCall& call,
+                            std::string idempotency_key) {
+  HttpRequest request = endpoint;
+  request.shared_body = call.body;
+  request.headers.set("Idempotency-Key", std::move(idempotency_key));
+  return request;
 }
 
 AttemptOutcome outcome_of(const llm::FailureClassification& failure) noexcept {

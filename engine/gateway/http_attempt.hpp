@@ -24,10 +24,8 @@ struct PreparedCall {
   llm::ChatRequest request;
   std::string cache_key;  // hex fingerprint: endpoint, model, messages, parameters (or empty)
   std::int64_t estimated_tokens = 0;  // prompt estimate + max output, for TPM
-  // Method, URL, headers (auth included), body (in http.shared_body, so that
-  // copying the request per attempt does not copy it). The Idempotency-Key
-  // header is the logical call's, added to each attempt by the gateway.
-  HttpRequest http;
+  // The rendered body, shared by every attempt of the call (attempt_request).
+  std::shared_ptr<const std::string> body;
 };
 
 // What every call to the settings' endpoint sends alike: the method, the
@@ -37,12 +35,19 @@ struct PreparedCall {
 HttpRequest endpoint_request(const GatewaySettings& settings, std::string_view api_key);
 
 // Renders `task` and completes it with the settings' model and sampling
-// parameters, on a copy of `endpoint` (from endpoint_request for the same
-// settings). The cache key (a hash of the canonical request) is computed
+// parameters. The cache key (a hash of the canonical request) is computed
 // only when `with_cache_key`: without a cache or a call log nobody reads it.
 PreparedCall prepare_call(const LlmTask& task, const TaskCodec& codec,
-                          const GatewaySettings& settings, const HttpRequest& endpoint,
-                          std::optional<std::int64_t> seed, bool with_cache_key = true);
+                          const GatewaySettings& settings, std::optional<std::int64_t> seed,
+                          bool with_cache_key = true);
+
+// One attempt of `call`: `endpoint` (from endpoint_request for the settings
+// the call was prepared with) with the call's shared body and its
+// Idempotency-Key. Every transport retry of one logical call carries the
+// same key, so a server that honours it never runs (and bills) one
+// generation twice.
+HttpRequest attempt_request(const HttpRequest& endpoint, const PreparedCall& call,
+                            std::string idempotency_key);
 
 struct AttemptResult {
   bool answered = false;  // a usable chat response arrived (its content may still be bad)

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -455,6 +456,54 @@ TEST_CASE("a call held by a server's pause fails at its deadline, not when the p
   CHECK(elapsed < 1500ms);
   // Nothing was sent while the pause was in force.
   CHECK(server.arrivals().size() == 1);
+}
+
+TEST_CASE("every retry of a call carries the call's one Idempotency-Key, and calls differ",
+          "[gateway][integration][retry]") {
+  // The first arrival of each key fails with a retryable 500; its retry is
+  // answered. A retry under a new key would be a second generation to bill.
+  std::map<std::string, int> seen;
+  std::mutex seen_mutex;
+  ScriptedServer server([&](const HttpServerRequest& request, std::size_t) {
+    const std::string key(request.headers.find("idempotency-key").value_or(""));
+    int arrival = 0;
+    {
+      std::lock_guard lock(seen_mutex);
+      arrival = ++seen[key];
+    }
+    HttpResponse response;
+    if (arrival == 1) {
+      response.status = 500;
+      response.body = R"({"error":{"message":"The server had an error while processing your )"
+                      R"(request.","type":"server_error","param":null,"code":null}})";
+      return response;
+    }
+    std::string content = "{";
+    const auto items = items_asked(request.body);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i > 0)
+        content += ", ";
+      content += fmt::format(R"("item_{}": {{"explanation": "Yes.", "rating": 4}})", items[i]);
+    }
+    response.body = completion_body(content + "}");
+    return response;
+  });
+  const std::vector<LlmTask> tasks = one_item_tasks(5);
+
+  ActorSystemHarness harness;
+  auto pool = start_pool(harness.system, loopback_settings(server.api_base_url()));
+  const auto outcomes = run_tasks(harness.system, pool, tasks, 30s);
+  stop_pool(harness.system, pool);
+
+  for (const auto& outcome : outcomes)
+    CHECK(outcome.answered);
+  std::lock_guard lock(seen_mutex);
+  CHECK(seen.size() == tasks.size());
+  for (const auto& [key, arrivals] : seen) {
+    INFO("key " << key);
+    CHECK_FALSE(key.empty());
+    CHECK(arrivals == 2);
+  }
 }
 
 TEST_CASE("a full queue refuses work with an explicit overload error",

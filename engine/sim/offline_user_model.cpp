@@ -140,7 +140,9 @@ struct OfflineUserModel::Fitted {
   std::vector<float> outside_affinities;  // users outside the dataset
   double outside_offset = 0;
   std::vector<std::size_t> history_offsets;
-  std::vector<Interaction> history;     // per user, oldest first
+  // Per user, oldest first: indices into the dataset's ratings, which the
+  // model references (4 bytes a rating where a copied Interaction was 16).
+  std::vector<RatingIndex> history;
   std::vector<ItemIndex> sorted_items;  // per user, same offsets, ascending
   std::vector<std::size_t> theme_offsets;
   // Per user, a 256-bit Bloom filter of their themes: most keywords of an
@@ -193,27 +195,26 @@ struct OfflineUserModel::Fitted {
     // order), restricted to `train`; a rating listed twice counts twice, as
     // in the training set.
     const RatingTable& table = dataset.ratings();
-    std::vector<RatingIndex> by_user(train.begin(), train.end());
-    std::sort(by_user.begin(), by_user.end(), [&](RatingIndex a, RatingIndex b) {
+    history.assign(train.begin(), train.end());
+    std::sort(history.begin(), history.end(), [&](RatingIndex a, RatingIndex b) {
       if (table.user(a) != table.user(b))
         return table.user(a) < table.user(b);
       if (table.timestamp(a) != table.timestamp(b))
         return table.timestamp(a) < table.timestamp(b);
       return a < b;
     });
-    history.reserve(by_user.size());
-    sorted_items.reserve(by_user.size());
+    sorted_items.reserve(history.size());
     history_offsets.assign(1, 0);
+    history_offsets.reserve(users + 1);
     std::size_t next = 0;
+    std::size_t recent_total = 0;
     for (UserIndex u = 0; u < users; ++u) {
-      const std::size_t first = history.size();
-      for (; next < by_user.size() && table.user(by_user[next]) == u; ++next) {
-        const RatingIndex r = by_user[next];
-        history.push_back({table.item(r), table.value(r), table.timestamp(r)});
-        sorted_items.push_back(table.item(r));
-      }
+      const std::size_t first = next;
+      for (; next < history.size() && table.user(history[next]) == u; ++next)
+        sorted_items.push_back(table.item(history[next]));
       std::sort(sorted_items.begin() + static_cast<std::ptrdiff_t>(first), sorted_items.end());
-      history_offsets.push_back(history.size());
+      history_offsets.push_back(next);
+      recent_total += std::min(next - first, options.max_neighbour_scan);
     }
 
     const bool tabled =
@@ -222,13 +223,19 @@ struct OfflineUserModel::Fitted {
       similarity_table = OfflineSimilarityTable(content);
     else
       recent.resize(users);
+    // Reserved to the exact size: grown by doubling, these held up to twice
+    // their ratings in every user at once.
+    recent_offsets.reserve(users + 1);
     recent_offsets.assign(1, 0);
+    recent_items.reserve(recent_total);
+    recent_ratings.reserve(recent_total);
     for (UserIndex u = 0; u < users; ++u) {
       const auto past = history_of(u);
       const std::size_t first = recent_items.size();
       for (std::size_t k = 0; k < past.size() && k < options.max_neighbour_scan; ++k) {
-        recent_items.push_back(past[past.size() - 1 - k].item);
-        recent_ratings.push_back(past[past.size() - 1 - k].rating);
+        const RatingIndex r = past[past.size() - 1 - k];
+        recent_items.push_back(table.item(r));
+        recent_ratings.push_back(table.value(r));
       }
       recent_offsets.push_back(recent_items.size());
       if (!tabled && recent_items.size() > first)
@@ -240,7 +247,9 @@ struct OfflineUserModel::Fitted {
     // Genre and theme affinities from residuals against the baselines.
     genre_count = std::max<std::size_t>(dataset.catalog().genre_names().size(), 1);
     affinities.assign(users * genre_count, 0.0f);
+    theme_offsets.reserve(users + 1);
     theme_offsets.assign(1, 0);
+    theme_filters.reserve(users);
     std::vector<double> genre_sum(genre_count), genre_n(genre_count);
     std::map<std::uint32_t, std::pair<double, std::uint32_t>> theme_sums;
     for (UserIndex u = 0; u < users; ++u) {
@@ -295,6 +304,7 @@ struct OfflineUserModel::Fitted {
       }
       theme_filters.push_back(filter);
     }
+    themes.shrink_to_fit();
 
     // Users without ratings: the demographic prior of offset and affinities.
     const std::size_t width = 1 + genre_count;
@@ -331,10 +341,10 @@ struct OfflineUserModel::Fitted {
       return outside_affinities;
     return std::span<const float>(affinities).subspan(u * genre_count, genre_count);
   }
-  std::span<const Interaction> history_of(UserIndex u) const noexcept {
+  std::span<const RatingIndex> history_of(UserIndex u) const noexcept {
     if (u >= known.size())
       return {};
-    return std::span<const Interaction>(history).subspan(
+    return std::span<const RatingIndex>(history).subspan(
         history_offsets[u], history_offsets[u + 1] - history_offsets[u]);
   }
   std::span<const ItemIndex> sorted_items_of(UserIndex u) const noexcept {
@@ -625,8 +635,13 @@ std::uint32_t OfflineUserModel::item_support(ItemIndex item) const noexcept {
   return item < fitted_->support.size() ? fitted_->support[item] : 0;
 }
 
-std::span<const Interaction> OfflineUserModel::training_history(UserIndex user) const noexcept {
-  return fitted_->history_of(user);
+std::vector<Interaction> OfflineUserModel::training_history(UserIndex user) const {
+  const RatingTable& table = dataset_->ratings();
+  std::vector<Interaction> out;
+  out.reserve(fitted_->history_of(user).size());
+  for (const RatingIndex r : fitted_->history_of(user))
+    out.push_back({table.item(r), table.value(r), table.timestamp(r)});
+  return out;
 }
 
 double OfflineUserModel::user_mean(UserIndex user) const noexcept {

@@ -201,8 +201,9 @@ class OfflineUserModel {
   bool knows_user(UserIndex user) const noexcept;
   bool is_training_rating(UserIndex user, ItemIndex item) const noexcept;
   std::uint32_t item_support(ItemIndex item) const noexcept;
-  // The user's training ratings, oldest first.
-  std::span<const Interaction> training_history(UserIndex user) const noexcept;
+  // The user's training ratings, oldest first (read from the dataset: the
+  // model keeps their indices only).
+  std::vector<Interaction> training_history(UserIndex user) const;
   // Mean and count of the user's training ratings (0 and 0 without).
   double user_mean(UserIndex user) const noexcept;
   // Genre affinities (one per genre bit in use) of a user, from the prior for

@@ -314,8 +314,7 @@ TEST_CASE("training ratings replayed as feedback leave the drift alone", "[offli
   const auto& w = world();
   const UserIndex fan = w.horror_users[0];
   OfflineUserState state = model().new_state(fan);
-  std::vector<Interaction> batch(model().training_history(fan).begin(),
-                                 model().training_history(fan).end());
+  const std::vector<Interaction> batch = model().training_history(fan);
   model().apply_batch(state, batch);
   CHECK(state.drift.empty());
   CHECK(state.taste.rated == batch.size());

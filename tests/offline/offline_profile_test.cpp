@@ -106,11 +106,10 @@ TEST_CASE("old evidence counts for at most the cap, so batch order matters", "[o
   CHECK_FALSE(ab == ba);
 }
 
-TEST_CASE("theme keys beyond the dense range merge as small ones do", "[offline][taste]") {
-  // Term ids of the content model are small and summed through a dense
-  // index; a hand-written profile's can be anything and take a sorted path.
-  // Renaming keys without changing their order must rename, not change, the
-  // result, whichever path each key takes.
+TEST_CASE("large theme keys merge as small ones do", "[offline][taste]") {
+  // Term ids of the content model are small; a hand-written profile's can be
+  // anything. Renaming keys without changing their order must rename, not
+  // change, the result.
   const auto fold = [](std::uint32_t big, std::uint32_t bigger) {
     const std::vector<std::uint32_t> a{3, big, 5}, b{bigger, 3}, c{big}, d{5, bigger, big};
     OfflineTaste taste;
@@ -125,7 +124,7 @@ TEST_CASE("theme keys beyond the dense range merge as small ones do", "[offline]
     const auto change2 = merge_taste(taste, second);
     return std::tuple{taste, change1, change2};
   };
-  const std::uint32_t small = 60000, smaller = 40000;  // below 2^16
+  const std::uint32_t small = 60000, smaller = 40000;
   const std::uint32_t large = 5000000, larger = 3000000;
   const auto [dense, dense1, dense2] = fold(small, smaller);
   const auto [sparse, sparse1, sparse2] = fold(large, larger);

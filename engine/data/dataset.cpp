@@ -235,7 +235,17 @@ Dataset DatasetBuilder::finish() {
 
   c.title_index_.clear();
   c.title_index_.reserve(c.items_.size());
-  for (ItemIndex i = 0; i < c.items_.size(); ++i) c.title_index_.try_emplace(c.items_[i].title, i);
+  for (ItemIndex i = 0; i < c.items_.size(); ++i)
+    c.title_index_.try_emplace(c.items_[i].title, i);
+
+  // Loaders reserve ratings from the file's size and grow users by
+  // doubling; what is loaded stays for the whole run, so any spare room would
+  // be held with it (a few percent of the ratings, up to half the users).
+  d.users_.shrink_to_fit();
+  r.users_.shrink_to_fit();
+  r.items_.shrink_to_fit();
+  r.values_.shrink_to_fit();
+  r.timestamps_.shrink_to_fit();
 
   d.histories_ = UserHistories(r, d.users_.size());
   return std::move(dataset_);

@@ -78,9 +78,19 @@ Split holdout_last_k(const Dataset& dataset, std::size_t k) {
   Split split;
   split.name = fmt::format("holdout-last-{}", k);
   const UserHistories& histories = dataset.histories();
+  // Sized exactly first: a simulation keeps its split for the whole run.
+  std::size_t test_size = 0;
+  for (UserIndex u = 0; u < dataset.user_count(); ++u) {
+    const std::size_t n = histories.of(u).size();
+    if (n > 0)
+      test_size += std::min(k, n - 1);
+  }
+  split.test.reserve(test_size);
+  split.train.reserve(dataset.ratings().size() - test_size);
   for (UserIndex u = 0; u < dataset.user_count(); ++u) {
     const auto history = histories.of(u);
-    if (history.empty()) continue;
+    if (history.empty())
+      continue;
     const std::size_t held = std::min(k, history.size() - 1);
     const std::size_t cut = history.size() - held;
     split.train.insert(split.train.end(), history.begin(), history.begin() + static_cast<std::ptrdiff_t>(cut));

@@ -144,7 +144,8 @@ TEST_CASE("A packed matrix holds the upper triangle row by row and unpacks to th
   CHECK(packed_offset(24, 1) == 24);
   CHECK(packed_offset(24, 2) == 47);
   CHECK(packed_offset(24, 23) == 299);
-  for (const std::size_t d : {1u, 5u, 24u}) {
+  // Multiples of 8 unpack by blocks of 8 x 8, other sizes element by element.
+  for (const std::size_t d : {1u, 5u, 8u, 13u, 24u, 40u}) {
     CAPTURE(d);
     // A matrix after updates: exactly symmetric, so packing loses nothing.
     const Case c = run_updates(d, 30, true, 7 + d);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -279,7 +280,7 @@ float LinUcbAgent::upper_confidence_bound(UserIndex user, ItemIndex item) const 
 
 void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize k,
                             std::span<ItemIndex> slates) const {
-  std::vector<ScoredItem> finalists;
+  std::vector<RankKey> finalists;
   RankedPool::Scratch pool_scratch = pool_.make_scratch();
   std::array<float, kMaxDimension> scratch{};
   const std::span<float> full = full_matrix_scratch(dp_);
@@ -303,12 +304,14 @@ void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize
     const std::span<const float> inverse = unpacked_inverse(user, full);
     for (const RankKey key : candidates) {
       const ItemIndex item = key_item(key);
-      finalists.push_back({exact_bound(user, item, inverse, scratch), item});
+      // + 0: a bound of -0 ranks as +0 does, as in ranks_before.
+      finalists.push_back(rank_key(exact_bound(user, item, inverse, scratch) + 0.0f, item));
     }
-    select_best(finalists, k);
+    // A shortlist of keys: sorted whole, best first.
+    std::sort(finalists.begin(), finalists.end(), std::greater<RankKey>());
     const std::size_t filled = std::min<std::size_t>(k, finalists.size());
     for (std::size_t j = 0; j < filled; ++j)
-      slate[j] = finalists[j].item;
+      slate[j] = key_item(finalists[j]);
     // Fewer than k unseen items in the whole catalogue.
     complete_with_any(ranking_, spare, slate, filled);
   }

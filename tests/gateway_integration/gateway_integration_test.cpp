@@ -59,6 +59,30 @@ HttpResponse rate_limited_response(std::string retry_after_ms, std::string retry
   return response;
 }
 
+// OpenAI's 500 for a failure on its side (retryable).
+HttpResponse server_error_response() {
+  HttpResponse response;
+  response.status = 500;
+  response.body = R"({"error":{"message":"The server had an error while processing your request.",)"
+                  R"("type":"server_error","param":null,"code":null}})";
+  return response;
+}
+
+// A completion that gives every item the request asks about `rating`.
+HttpResponse rating_every_item(const HttpServerRequest& request, int rating) {
+  std::string content = "{";
+  const auto items = items_asked(request.body);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0)
+      content += ", ";
+    content +=
+        fmt::format(R"("item_{}": {{"explanation": "Yes.", "rating": {}}})", items[i], rating);
+  }
+  HttpResponse response;
+  response.body = completion_body(content + "}");
+  return response;
+}
+
 // Rating tasks for users 0 to n-1, each for its own item.
 std::vector<LlmTask> one_item_tasks(UserIndex n) {
   std::vector<LlmTask> tasks;
@@ -390,16 +414,7 @@ TEST_CASE("Retry-After pauses the whole pool, not just the call that got it",
   ScriptedServer server([](const HttpServerRequest& request, std::size_t index) {
     if (index == 0)
       return rate_limited_response("700", "1");
-    HttpResponse response;
-    std::string content = "{";
-    const auto items = items_asked(request.body);
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (i > 0)
-        content += ", ";
-      content += fmt::format(R"("item_{}": {{"explanation": "Yes.", "rating": 4}})", items[i]);
-    }
-    response.body = completion_body(content + "}");
-    return response;
+    return rating_every_item(request, 4);
   });
   GatewaySettings settings = loopback_settings(server.api_base_url());
   // One call at a time: when the first call's 429 frees the slot, another
@@ -471,22 +486,7 @@ TEST_CASE("every retry of a call carries the call's one Idempotency-Key, and cal
       std::lock_guard lock(seen_mutex);
       arrival = ++seen[key];
     }
-    HttpResponse response;
-    if (arrival == 1) {
-      response.status = 500;
-      response.body = R"({"error":{"message":"The server had an error while processing your )"
-                      R"(request.","type":"server_error","param":null,"code":null}})";
-      return response;
-    }
-    std::string content = "{";
-    const auto items = items_asked(request.body);
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (i > 0)
-        content += ", ";
-      content += fmt::format(R"("item_{}": {{"explanation": "Yes.", "rating": 4}})", items[i]);
-    }
-    response.body = completion_body(content + "}");
-    return response;
+    return arrival == 1 ? server_error_response() : rating_every_item(request, 4);
   });
   const std::vector<LlmTask> tasks = one_item_tasks(5);
 
@@ -549,21 +549,10 @@ TEST_CASE("interactive work is admitted before bulk work", "[gateway][integratio
     // The first call is slow, so every other task is queued when it ends.
     if (index == 0)
       std::this_thread::sleep_for(300ms);
+    if (!items_asked(request.body).empty())
+      return rating_every_item(request, 3);
     HttpResponse response;
-    std::string content;
-    if (items_asked(request.body).empty()) {
-      content = R"({"profile": "Likes films.", "change": ""})";
-    } else {
-      content = "{";
-      const auto items = items_asked(request.body);
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i > 0)
-          content += ", ";
-        content += fmt::format(R"("item_{}": {{"explanation": "Yes.", "rating": 3}})", items[i]);
-      }
-      content += "}";
-    }
-    response.body = completion_body(content);
+    response.body = completion_body(R"({"profile": "Likes films.", "change": ""})");
     return response;
   });
   GatewaySettings settings = loopback_settings(server.api_base_url());
@@ -672,23 +661,7 @@ TEST_CASE("the circuit breaker stops calls to a failing endpoint for its cool-do
           "[gateway][integration][breaker]") {
   // The first three requests fail with 500; the endpoint then recovers.
   ScriptedServer server([](const HttpServerRequest& request, std::size_t index) {
-    HttpResponse response;
-    if (index < 3) {
-      response.status = 500;
-      response.body =
-          R"({"error":{"message":"The server had an error while processing your request.",)"
-          R"("type":"server_error","param":null,"code":null}})";
-      return response;
-    }
-    std::string content = "{";
-    const auto items = items_asked(request.body);
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (i > 0)
-        content += ", ";
-      content += fmt::format(R"("item_{}": {{"explanation": "Yes.", "rating": 2}})", items[i]);
-    }
-    response.body = completion_body(content + "}");
-    return response;
+    return index < 3 ? server_error_response() : rating_every_item(request, 2);
   });
   GatewaySettings settings = loopback_settings(server.api_base_url());
   settings.concurrency.initial_limit = 1;

@@ -1,7 +1,5 @@
 #include "engine/agents/pool_scoring.hpp"
 
-#include <algorithm>
-
 #include "engine/agents/vector_ops.hpp"
 
 namespace lusifer {
@@ -9,8 +7,7 @@ namespace {
 
 // A block of 8 * Vectors candidates with its scores held in registers
 // across all features: storing and reloading them for every feature cost
-// more than the arithmetic. Same operations, in the same order, as the
-// general loop below.
+// more than the arithmetic.
 template <std::size_t Vectors>
 LUSIFER_ALWAYS_INLINE void score_block(const float* base, const float* x, std::size_t row_stride,
                                        std::span<const float> weights, float* scores) noexcept {
@@ -35,28 +32,15 @@ LUSIFER_ALWAYS_INLINE void score_block(const float* base, const float* x, std::s
 
 }  // namespace
 
+// Blocks of 64 candidates (the callers' chunk), then of 8 for the rest.
 LUSIFER_VECTOR_CLONES
 void score_pool(const float* base, const float* x, std::size_t row_stride,
                 std::span<const float> weights, std::size_t count, float* scores) noexcept {
-  if (count == 64) {
-    score_block<8>(base, x, row_stride, weights, scores);
-    return;
-  }
-  std::copy_n(base, count, scores);
-  for (std::size_t f = 0; f < weights.size(); ++f) {
-    const float w = weights[f];
-    if (w == 0.0f)
-      continue;
-    const Vec8 scale = {w, w, w, w, w, w, w, w};
-    const float* row = x + f * row_stride;
-    for (std::size_t b = 0; b < count; b += 8) {
-      Vec8 to, from;
-      __builtin_memcpy(&to, scores + b, sizeof to);
-      __builtin_memcpy(&from, row + b, sizeof from);
-      to += scale * from;
-      __builtin_memcpy(scores + b, &to, sizeof to);
-    }
-  }
+  std::size_t first = 0;
+  for (; first + 64 <= count; first += 64)
+    score_block<8>(base + first, x + first, row_stride, weights, scores + first);
+  for (; first < count; first += 8)
+    score_block<1>(base + first, x + first, row_stride, weights, scores + first);
 }
 
 }  // namespace lusifer

@@ -65,6 +65,12 @@ using StrandTimer = net::basic_waitable_timer<std::chrono::steady_clock,
 // deadlock there (stop, send_and_wait) can refuse instead.
 thread_local const void* t_io_thread_owner = nullptr;
 
+// Beast reads max(512, spare capacity) bytes at a time, and its parser empties
+// the buffer after every read, so a buffer left to grow on demand stays at 512
+// bytes and a 1.5 KB response costs several recv calls. Reserved per
+// connection, a response of up to this size arrives in one.
+constexpr std::size_t kReadBufferBytes = 16 * 1024;
+
 bool is_http_parse_error(const beast::error_code& ec) {
   return &ec.category() == &http::make_error_code(http::error::bad_version).category();
 }
@@ -321,7 +327,9 @@ class ConnectionImpl final : public Connection {
 
  public:
   ConnectionImpl(ClientCore& core, Origin& origin, Strand strand)
-      : Connection(core, origin, strand), stream_(make_stream(core, strand)) {}
+      : Connection(core, origin, strand), stream_(make_stream(core, strand)) {
+    buffer_.reserve(kReadBufferBytes);
+  }
 
   void start(ExchangePtr ex) override {
     ex_ = std::move(ex);
@@ -685,8 +693,10 @@ class ConnectionImpl final : public Connection {
       close_now();
     } else {
       phase_ = Phase::kIdle;
-      if (buffer_.capacity() > 64 * 1024)
+      if (buffer_.capacity() > 64 * 1024) {
         buffer_.shrink_to_fit();
+        buffer_.reserve(kReadBufferBytes);
+      }
     }
     if (!core_.release(shared_from_this(), reusable) && reusable)
       close_now();

@@ -880,11 +880,12 @@ void start_episode(CoordinatorActor* self) {
   s.active = s.slots.size();
   s.steps.clear();
   // Every user starts the episode from its phase-1 profile. Plain messages,
-  // answered by user (the ProfileSnapshot handler), as the rate path does:
-  // N requests in flight would cost O(N^2) in CAF 0.17.
+  // answered by user (the ProfileRestarted handler), as the rate path does:
+  // N requests in flight would cost O(N^2) in CAF 0.17. restart, not reset:
+  // only the version is needed, not the snapshot's text and window.
   s.resets_pending = s.slots.size();
   for (std::size_t p = 0; p < s.slots.size(); ++p)
-    self->send((*s.plan.users)[p], reset_atom_v, s.episode);
+    self->send((*s.plan.users)[p], restart_atom_v, s.episode);
 }
 
 void finish_run(CoordinatorActor* self) {
@@ -993,12 +994,12 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
         if (--st.step_pending == 0)
           close_sync_step(self);
       },
-      [self](const ProfileSnapshot& snapshot) {
+      [self](const ProfileRestarted& restarted) {
         auto& st = self->state;
-        const auto found = position_of(st, snapshot.user);
+        const auto found = position_of(st, restarted.user);
         if (!found || st.resets_pending == 0)
           return;
-        st.slots[*found].profile_version = static_cast<std::uint32_t>(snapshot.version);
+        st.slots[*found].profile_version = static_cast<std::uint32_t>(restarted.version);
         if (--st.resets_pending == 0)
           begin_steps(self);
       },

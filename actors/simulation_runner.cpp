@@ -633,8 +633,8 @@ std::shared_ptr<const RatingCalibration> SimulationRunner::fit_calibration(
 void SimulationRunner::reset_users() {
   caf::scoped_actor self{system_};
   for (const auto& user : *users_) {
-    self->request(user, caf::infinite, reset_atom_v, std::uint32_t{0})
-        .receive([](ProfileSnapshot&) {}, [](caf::error&) {});
+    self->request(user, caf::infinite, restart_atom_v, std::uint32_t{0})
+        .receive([](ProfileRestarted&) {}, [](caf::error&) {});
   }
 }
 

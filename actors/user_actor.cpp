@@ -312,6 +312,16 @@ void rate(UserActor* self, RateRequest request, caf::typed_response_promise<User
       });
 }
 
+// Back to the phase-1 profile and window for a new episode.
+void restart(UserActor* self, std::uint32_t episode) {
+  auto& s = self->state;
+  s.episode = episode;
+  s.version = s.base_version;
+  s.text = s.base_text;
+  s.offline = s.offline_base;
+  reset_window(self);
+}
+
 ProfileSnapshot snapshot(UserActor* self) {
   auto& s = self->state;
   return ProfileSnapshot{s.user, s.version, current_profile(self), s.interactions.window()};
@@ -417,13 +427,12 @@ caf::behavior user_behavior(UserActor* self, std::shared_ptr<const UserWorld> wo
         return promise;
       },
       [self](reset_atom, std::uint32_t episode) {
-        auto& s = self->state;
-        s.episode = episode;
-        s.version = s.base_version;
-        s.text = s.base_text;
-        s.offline = s.offline_base;
-        reset_window(self);
+        restart(self, episode);
         return snapshot(self);
+      },
+      [self](restart_atom, std::uint32_t episode) {
+        restart(self, episode);
+        return ProfileRestarted{self->state.user, self->state.version};
       },
       [self](profile_atom) { return snapshot(self); },
       [self](snapshot_atom) {

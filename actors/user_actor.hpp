@@ -10,6 +10,7 @@
 //   ProfileJob            -> ProfileOutcome   phase 1: build the profile, batch by batch
 //   RateRequest           -> UserFeedback     phase 2: rate a slate, maybe update the profile
 //   (reset_atom, episode) -> ProfileSnapshot  back to the phase-1 profile for a new episode
+//   (restart_atom, episode) -> ProfileRestarted  the same, answering only the version
 //   (profile_atom)        -> ProfileSnapshot
 //   (snapshot_atom)       -> UserStateSnapshot  the whole state, for a checkpoint
 //   (restore_atom, bytes) -> UserStateRestored  the state of a checkpoint, taken over whole

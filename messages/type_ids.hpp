@@ -72,6 +72,9 @@ CAF_ADD_TYPE_ID(lusifer, (lusifer::ShardSetup))
 CAF_ADD_TYPE_ID(lusifer, (lusifer::ShardReady))
 CAF_ADD_TYPE_ID(lusifer, (lusifer::ShardCalls))
 CAF_ADD_TYPE_ID(lusifer, (lusifer::ShardReplies))
+// After the rest, so that the ids above keep their numbers.
+CAF_ADD_TYPE_ID(lusifer, (lusifer::ProfileRestarted))
+CAF_ADD_ATOM(lusifer, lusifer, restart_atom, "restart")
 
 CAF_END_TYPE_ID_BLOCK(lusifer)
 

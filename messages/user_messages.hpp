@@ -84,6 +84,21 @@ typename Inspector::result_type inspect(Inspector& f, ProfileSnapshot& x) {
   return f(caf::meta::type_name("profile_snapshot"), x.user, x.version, x.text, x.recent);
 }
 
+// (restart_atom, episode) -> ProfileRestarted: a reset for callers that need
+// only the version the user starts the episode from (the coordinator). A
+// ProfileSnapshot renders the profile text and copies the window, ~1.2 KB a
+// user that a million users would all hold at once in the coordinator's
+// mailbox at the start of every episode.
+struct ProfileRestarted {
+  UserIndex user = 0;
+  std::int32_t version = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ProfileRestarted& x) {
+  return f(caf::meta::type_name("profile_restarted"), x.user, x.version);
+}
+
 // Checkpoints (`lusifer simulate --resume`). (snapshot_atom) answers with
 // the user's whole state, encoded by engine/rl/run_checkpoint.hpp; sent
 // between requests, never while one is in flight.

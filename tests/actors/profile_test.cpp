@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <caf/all.hpp>
@@ -167,6 +168,53 @@ TEST_CASE("users without training ratings get one cold-start version from demogr
           std::string::npos);
   }
   CHECK(cold == report.cold_start);
+}
+
+void check_same(const ProfileSnapshot& a, const ProfileSnapshot& b) {
+  CHECK(a.user == b.user);
+  CHECK(a.version == b.version);
+  CHECK(a.text == b.text);
+  REQUIRE(a.recent.size() == b.recent.size());
+  for (std::size_t i = 0; i < a.recent.size(); ++i) {
+    CHECK(a.recent[i].item == b.recent[i].item);
+    CHECK(a.recent[i].rating == b.recent[i].rating);
+    CHECK(a.recent[i].timestamp == b.recent[i].timestamp);
+  }
+}
+
+TEST_CASE("restart returns to the phase-1 profile as reset does, answering only the version",
+          "[actors][profiles]") {
+  SimulationFixture fixture(
+      {"simulation.horizon=2", "simulation.update_every=1", R"(agents.run=["random"])"});
+  SimulationRunner& runner = fixture.runner();
+  fixture.build_profiles();
+  const auto& users = *runner.users();
+  std::vector<ProfileSnapshot> phase1;
+  for (const caf::actor& user : users)
+    phase1.push_back(snapshot_of(fixture.system(), user));
+  runner.run_agents();
+
+  caf::scoped_actor self{fixture.system()};
+  std::size_t moved = 0;  // users whose profile the episode changed
+  for (std::size_t p = 0; p < users.size(); ++p) {
+    INFO("position " << p);
+    moved += snapshot_of(fixture.system(), users[p]).version != phase1[p].version ? 1 : 0;
+    std::optional<ProfileRestarted> restarted;
+    self->request(users[p], caf::infinite, restart_atom_v, std::uint32_t{1})
+        .receive([&](ProfileRestarted& r) { restarted = r; }, [](caf::error&) {});
+    REQUIRE(restarted);
+    CHECK(restarted->user == runner.population()[p]);
+    CHECK(restarted->version == phase1[p].version);
+    check_same(snapshot_of(fixture.system(), users[p]), phase1[p]);
+    // A reset from there answers the same state with its snapshot.
+    std::optional<ProfileSnapshot> reset;
+    self->request(users[p], caf::infinite, reset_atom_v, std::uint32_t{2})
+        .receive([&](ProfileSnapshot& s) { reset = std::move(s); }, [](caf::error&) {});
+    REQUIRE(reset);
+    check_same(*reset, phase1[p]);
+  }
+  CHECK(moved == users.size());
+  fixture.finish();
 }
 
 TEST_CASE("profile versions never repeat across episodes and agents", "[actors][profiles]") {

@@ -27,8 +27,8 @@ struct SilentUserState {
 
 caf::behavior silent_user(caf::stateful_actor<SilentUserState>* self, caf::actor real) {
   return {
-      [self, real](reset_atom, std::uint32_t episode) {
-        return self->delegate(real, reset_atom_v, episode);
+      [self, real](restart_atom, std::uint32_t episode) {
+        return self->delegate(real, restart_atom_v, episode);
       },
       [self](RateRequest&) {
         auto promise = self->make_response_promise();
@@ -51,8 +51,8 @@ struct GatedUserState {
 
 caf::behavior gated_user(caf::stateful_actor<GatedUserState>* self, caf::actor real) {
   return {
-      [self, real](reset_atom, std::uint32_t episode) {
-        return self->delegate(real, reset_atom_v, episode);
+      [self, real](restart_atom, std::uint32_t episode) {
+        return self->delegate(real, restart_atom_v, episode);
       },
       [self, real](RateRequest& request) {
         auto promise = self->make_response_promise();

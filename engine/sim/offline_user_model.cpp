@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/agents/vector_ops.hpp"
 #include "engine/core/random.hpp"
 #include "engine/model/metrics.hpp"
 #include "engine/model/training_set.hpp"
@@ -72,6 +73,39 @@ unsigned theme_bit(std::uint32_t term) noexcept {
   return static_cast<unsigned>((term * 0x9e3779b97f4a7c15ULL) >> 56);  // 8 bits: 256
 }
 
+typedef float Vec4 __attribute__((vector_size(16)));
+
+// p . q over `width` floats, as four running sums s_l (lane l adds the
+// products of factors l, l + 4, l + 8, ... in order; the rest of a width not
+// a multiple of 4 goes to s_0), then (s_0 + s_1) + (s_2 + s_3). The AVX2
+// clone multiplies eight factors at once and adds their two halves to the
+// sums one after the other, so every sum sees the same additions in the
+// same order as with four at a time: the same bits, 100 factors in about
+// 60% of the instructions.
+LUSIFER_VECTOR_CLONES
+double factor_dot(const float* p, const float* q, std::size_t width) noexcept {
+  Vec4 sums = {0, 0, 0, 0};
+  std::size_t f = 0;
+  for (; f + 8 <= width; f += 8) {
+    Vec8 a, b;
+    __builtin_memcpy(&a, p + f, sizeof a);
+    __builtin_memcpy(&b, q + f, sizeof b);
+    const Vec8 products = a * b;
+    sums += __builtin_shufflevector(products, products, 0, 1, 2, 3);
+    sums += __builtin_shufflevector(products, products, 4, 5, 6, 7);
+  }
+  for (; f + 4 <= width; f += 4) {
+    Vec4 a, b;
+    __builtin_memcpy(&a, p + f, sizeof a);
+    __builtin_memcpy(&b, q + f, sizeof b);
+    sums += a * b;
+  }
+  float s0 = sums[0];
+  for (; f < width; ++f)
+    s0 += p[f] * q[f];
+  return static_cast<double>((s0 + sums[1]) + (sums[2] + sums[3]));
+}
+
 // SVD factors as floats, row-major: half the memory traffic of the doubles,
 // which is most of the cost of the dot product when rows are not cached.
 struct FactorRows {
@@ -106,19 +140,7 @@ struct FactorRows {
     if (user >= known_user.size() || item >= known_item.size() || !known_user[user] ||
         !known_item[item])
       return 0.0;
-    const float* p = users.data() + user * width;
-    const float* q = items.data() + item * width;
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    std::size_t f = 0;
-    for (; f + 4 <= width; f += 4) {
-      s0 += p[f] * q[f];
-      s1 += p[f + 1] * q[f + 1];
-      s2 += p[f + 2] * q[f + 2];
-      s3 += p[f + 3] * q[f + 3];
-    }
-    for (; f < width; ++f)
-      s0 += p[f] * q[f];
-    return static_cast<double>((s0 + s1) + (s2 + s3));
+    return factor_dot(users.data() + user * width, items.data() + item * width, width);
   }
 };
 

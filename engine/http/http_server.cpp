@@ -79,6 +79,81 @@ bool is_http_parse_error(const beast::error_code& ec) {
   return &ec.category() == &http::make_error_code(http::error::bad_version).category();
 }
 
+// Parses a request straight into an HttpServerRequest, sparing Beast's
+// field container (an allocation per field) and a second copy of every
+// field into the request handed to the handler.
+//
+// It enforces the body limit against Content-Length itself, as the client's
+// ResponseParser does: the string body would otherwise reserve whatever the
+// peer claimed.
+class RequestParser final : public http::basic_parser<true> {
+ public:
+  RequestParser(std::size_t body_limit, std::uint32_t header_limit) : body_limit_(body_limit) {
+    this->body_limit(body_limit);
+    this->header_limit(header_limit);
+    // Clients send about a dozen fields; growing the vector cost a
+    // reallocation per doubling on every request.
+    request_.headers.reserve(16);
+  }
+
+  // The method as sent, e.g. to name an unsupported one.
+  std::string_view method_text() const noexcept { return method_text_; }
+  bool is_head() const noexcept { return verb_ == http::verb::head; }
+  // Complete once the header is: method, target and fields.
+  HttpServerRequest& request() noexcept { return request_; }
+
+ private:
+  void on_request_impl(http::verb verb, beast::string_view method, beast::string_view target, int,
+                       beast::error_code&) override {
+    verb_ = verb;
+    method_text_.assign(method.data(), method.size());
+    request_.target.assign(target.data(), target.size());
+  }
+
+  void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
+    ec = http::error::bad_version;  // never called for requests
+  }
+
+  void on_field_impl(http::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    request_.headers.add(std::string(name.data(), name.size()),
+                         std::string(value.data(), value.size()));
+  }
+
+  void on_header_impl(beast::error_code&) override {}
+
+  void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                         beast::error_code& ec) override {
+    if (content_length) {
+      if (*content_length > body_limit_) {
+        ec = http::error::body_limit;
+        return;
+      }
+      request_.body.reserve(static_cast<std::size_t>(*content_length));
+    }
+  }
+
+  std::size_t on_body_impl(beast::string_view data, beast::error_code&) override {
+    request_.body.append(data.data(), data.size());
+    return data.size();
+  }
+
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view data,
+                                 beast::error_code&) override {
+    request_.body.append(data.data(), data.size());
+    return data.size();
+  }
+
+  void on_finish_impl(beast::error_code&) override {}
+
+  std::size_t body_limit_;
+  http::verb verb_ = http::verb::unknown;
+  std::string method_text_;
+  HttpServerRequest request_;
+};
+
 // What a Responder asks a session to do.
 struct Action {
   enum class Kind { kRespond, kRespondLater, kTruncate, kRaw, kReset, kHang, kClose };
@@ -285,10 +360,9 @@ class SessionImpl final : public Session {
       return;
     }
     state_ = State::kReading;
-    parser_.emplace();
-    parser_->body_limit(core_.options().max_request_body_bytes);
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(core_.options().max_request_header_bytes, UINT32_MAX)));
+    parser_.emplace(core_.options().max_request_body_bytes,
+                    static_cast<std::uint32_t>(std::min<std::size_t>(
+                        core_.options().max_request_header_bytes, UINT32_MAX)));
     lowest().expires_after(core_.options().read_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -300,31 +374,32 @@ class SessionImpl final : public Session {
       on_read_error(ec);
       return;
     }
-    const auto& request = parser_->get();
+    const HttpServerRequest& request = parser_->request();
     const bool body_pending = !parser_->is_done();
-    const auto parts = split_target(sv(request.target()));
-    if (!core_.authorized(parts.path, sv(request[http::field::authorization]))) {
+    const bool keep_alive = parser_->keep_alive();
+    const auto parts = split_target(request.target);
+    if (!core_.authorized(parts.path, request.headers.find("authorization").value_or(""))) {
       auto response =
           HttpResponse::json_error(401, "missing or invalid bearer token", "authentication_error");
       response.headers.add("WWW-Authenticate", "Bearer");
-      write_response(std::move(response), /*keep_alive=*/!body_pending && request.keep_alive(),
+      write_response(std::move(response), /*keep_alive=*/!body_pending && keep_alive,
                      /*linger=*/body_pending);
       return;
     }
-    if (!parse_method(sv(request.method_string()))) {
+    if (!parse_method(parser_->method_text())) {
       write_response(
-          HttpResponse::json_error(501,
-                                   fmt::format("method {} is not supported",
-                                               quote_excerpt(sv(request.method_string()), 32)),
-                                   "not_implemented"),
-          !body_pending && request.keep_alive(), body_pending);
+          HttpResponse::json_error(
+              501,
+              fmt::format("method {} is not supported", quote_excerpt(parser_->method_text(), 32)),
+              "not_implemented"),
+          !body_pending && keep_alive, body_pending);
       return;
     }
     if (!body_pending) {
       dispatch();
       return;
     }
-    if (iequals(sv(request[http::field::expect]), "100-continue")) {
+    if (iequals(request.headers.find("expect").value_or(""), "100-continue")) {
       raw_out_ = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(raw_out_),
                        [self = self()](beast::error_code e, std::size_t) {
@@ -379,24 +454,17 @@ class SessionImpl final : public Session {
   }
 
   void dispatch() {
-    auto message = parser_->release();
+    keep_alive_ = parser_->keep_alive();
+    head_ = parser_->is_head();
+    HttpServerRequest request = std::move(parser_->request());
+    request.method = parse_method(parser_->method_text()).value_or(HttpMethod::kGet);
     parser_.reset();
-    HttpServerRequest request;
-    request.method = parse_method(sv(message.method_string())).value_or(HttpMethod::kGet);
-    request.target.assign(sv(message.target()));
     const auto parts = split_target(request.target);
     request.path.assign(parts.path);
     request.query.assign(parts.query);
-    request.headers.reserve(16);
-    for (const auto& field : message) {
-      request.headers.add(std::string(sv(field.name_string())), std::string(sv(field.value())));
-    }
-    request.body = std::move(message.body());
     request.remote_address = remote_;
     request.connection_id = id_;
     request.sequence_on_connection = ++sequence_;
-    keep_alive_ = message.keep_alive();
-    head_ = message.method() == http::verb::head;
 
     ++generation_;
     state_ = State::kAwaiting;
@@ -648,7 +716,7 @@ class SessionImpl final : public Session {
   Stream stream_;
   StrandTimer response_timer_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::weak_ptr<detail::ResponderState> responder_;  // of the request being handled
   std::string out_head_;                             // the response being written: head and body
   std::string out_body_;

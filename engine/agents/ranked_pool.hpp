@@ -13,10 +13,11 @@
 // running dry. Each candidate j is scored as in pool_scoring.hpp:
 //   base_j + weights . x_j.
 //
-// Memory: features + 2 floats per item.
+// Memory: features + 3 words per item (base score, item, rank).
 // Immutable between rebuilds; const members are thread-safe.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <vector>
@@ -45,6 +46,7 @@ class RankedPool {
   struct Scratch {
     std::vector<float> scores;
     std::vector<RankKey> keys;
+    std::vector<std::uint64_t> excluded_ranks;  // a bit per rank
   };
   Scratch make_scratch() const;
 
@@ -60,6 +62,7 @@ class RankedPool {
 
  private:
   std::vector<ItemIndex> ranking_;
+  std::vector<std::uint32_t> rank_of_;  // by item, stride_ entries
   std::size_t dimension_ = 0;
   std::size_t stride_ = 0;   // items rounded up to a whole chunk
   std::vector<float> base_;  // stride_, by rank; padding 0

@@ -78,6 +78,9 @@ class ItemMask {
   bool contains(ItemIndex item) const noexcept { return (words_[item / 64] >> (item % 64)) & 1u; }
   void insert(ItemIndex item) noexcept { words_[item / 64] |= std::uint64_t{1} << (item % 64); }
   std::size_t size() const noexcept;
+  // The bits: item i is bit i % 64 of word i / 64; bits past the last item
+  // are 0.
+  std::span<const std::uint64_t> words() const noexcept { return words_; }
   // The `rank`-th item (0-based, ascending) not in the set; rank must be
   // below item_count() - size().
   ItemIndex nth_absent(std::size_t rank) const noexcept;

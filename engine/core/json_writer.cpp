@@ -1,5 +1,6 @@
 #include "engine/core/json_writer.hpp"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -55,34 +56,60 @@ void append_escaped_ascii(std::string& out, unsigned char c) {
 // '"' and '\\': copied verbatim, with nothing to escape or validate. Prompts
 // are long runs of such bytes, so they are checked 16 at a time with SSE2
 // (part of every x86-64 CPU) or 8 at a time (SWAR) elsewhere: a block is
-// plain unless it has a byte >= 0x80, < 0x20, == '"' or == '\\'.
+// plain unless it has a byte >= 0x80, < 0x20, == '"' or == '\\'. A tail
+// shorter than a block is checked as the last whole block, overlapping bytes
+// already found plain: most calls are JSON keys and short values, for which
+// a byte-by-byte tail was most of the cost.
 std::size_t plain_ascii_span(const char* p, std::size_t n) noexcept {
-  std::size_t i = 0;
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  // Signed compare: bytes >= 0x80 are negative, so "< 0x20" catches them too.
-  const __m128i space = _mm_set1_epi8(0x20);
-  for (; i + 16 <= n; i += 16) {
-    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i special =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash)),
-                     _mm_cmplt_epi8(block, space));
-    if (const int mask = _mm_movemask_epi8(special); mask != 0)
-      return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  if (n >= 16) {
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" catches them too.
+    const __m128i space = _mm_set1_epi8(0x20);
+    const auto special_bytes = [&](const char* block_start) noexcept {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block_start));
+      const __m128i special =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash)),
+                       _mm_cmplt_epi8(block, space));
+      return static_cast<unsigned>(_mm_movemask_epi8(special));
+    };
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+      if (const unsigned mask = special_bytes(p + i); mask != 0)
+        return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    }
+    if (i == n)
+      return n;
+    // Bit k of the last block's mask is byte n - 16 + k; bytes before i are plain.
+    const unsigned mask = special_bytes(p + n - 16) >> (16 - (n - i));
+    return mask != 0 ? i + static_cast<std::size_t>(__builtin_ctz(mask)) : n;
   }
 #endif
+  // Within a word, a flag can be wrong only above a true special byte (a
+  // borrow runs upwards), so the lowest flagged byte is the first special one.
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
   const auto has_zero_byte = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
-  for (; i + 8 <= n; i += 8) {
+  const auto special_word = [&](const char* word_start) noexcept {
     std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    const std::uint64_t special = (w & kHighs) | ((w - kOnes * 0x20) & ~w & kHighs) |
-                                  has_zero_byte(w ^ (kOnes * '"')) |
-                                  has_zero_byte(w ^ (kOnes * '\\'));
-    if (special != 0)
-      break;
+    std::memcpy(&w, word_start, 8);
+    return (w & kHighs) | ((w - kOnes * 0x20) & ~w & kHighs) | has_zero_byte(w ^ (kOnes * '"')) |
+           has_zero_byte(w ^ (kOnes * '\\'));
+  };
+  std::size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i + 8 <= n; i += 8) {
+      if (const std::uint64_t special = special_word(p + i); special != 0)
+        return i + static_cast<std::size_t>(__builtin_ctzll(special)) / 8;
+    }
+    if (i < n && n >= 8) {
+      const std::uint64_t special = special_word(p + n - 8) >> (8 * (8 - (n - i)));
+      return special != 0 ? i + static_cast<std::size_t>(__builtin_ctzll(special)) / 8 : n;
+    }
+  } else {
+    for (; i + 8 <= n && special_word(p + i) == 0; i += 8) {
+    }
   }
   for (; i < n; ++i) {
     const auto c = static_cast<unsigned char>(p[i]);

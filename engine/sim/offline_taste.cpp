@@ -74,6 +74,11 @@ struct KeySums {
 // slot is empty unless it carries the current generation, so starting over
 // costs nothing.
 class KeyTable {
+  struct Slot {
+    std::uint32_t generation = 0;
+    std::uint32_t number = 0;
+  };
+
  public:
   // Forgets every key; room for `keys` distinct ones.
   void reset(std::size_t keys) {
@@ -83,38 +88,67 @@ class KeyTable {
       generation_ = 1;
     }
     shift_ = 32 - std::countr_zero(slots_.size());
-    sums_.clear();
-    sums_.reserve(keys);
+    if (sums_.size() < keys)
+      sums_.resize(keys);
+    count_ = 0;
   }
 
-  // The number of `key`, which gets the next one if it is new.
-  std::uint32_t find_or_add(std::uint32_t key) {
-    const std::size_t mask = slots_.size() - 1;
-    // Fibonacci hashing: the top bits of key * 2^32 / phi.
-    for (std::size_t s = (key * 0x9e3779b1u) >> shift_;; s = (s + 1) & mask) {
-      Slot& slot = slots_[s];
-      if (slot.generation != generation_) {
-        slot = {generation_, static_cast<std::uint32_t>(sums_.size())};
-        sums_.push_back({key, 0, 0.0, 0.0});
-        return slot.number;
+  // The table's state in locals, for a run of lookups: the table lives in
+  // thread-local scratch, and stores into the sums (which might alias it,
+  // as far as the compiler knows) made every lookup reload it.
+  class Cursor {
+   public:
+    explicit Cursor(KeyTable& table) noexcept
+        : table_(table),
+          slots_(table.slots_.data()),
+          mask_(table.slots_.size() - 1),
+          shift_(table.shift_),
+          generation_(table.generation_),
+          sums_(table.sums_.data()),
+          count_(table.count_) {}
+    ~Cursor() { table_.count_ = count_; }
+    Cursor(const Cursor&) = delete;
+    Cursor& operator=(const Cursor&) = delete;
+
+    // The sums of `key`, which gets the next number if it is new (at most
+    // the `keys` of reset in all).
+    KeySums& find_or_add(std::uint32_t key) noexcept {
+      // Fibonacci hashing: the top bits of key * 2^32 / phi.
+      for (std::size_t s = (key * 0x9e3779b1u) >> shift_;; s = (s + 1) & mask_) {
+        Slot& slot = slots_[s];
+        if (slot.generation != generation_) {
+          slot = {generation_, count_};
+          sums_[count_] = {key, 0, 0.0, 0.0};
+          return sums_[count_++];
+        }
+        if (sums_[slot.number].key == key)
+          return sums_[slot.number];
       }
-      if (sums_[slot.number].key == key)
-        return slot.number;
     }
-  }
+    // The number of a key, from its sums.
+    std::uint32_t number_of(const KeySums& sum) const noexcept {
+      return static_cast<std::uint32_t>(&sum - sums_);
+    }
+
+   private:
+    KeyTable& table_;
+    Slot* slots_;
+    std::size_t mask_;
+    int shift_;
+    std::uint32_t generation_;
+    KeySums* sums_;
+    std::uint32_t count_;
+  };
 
   // By number.
-  std::vector<KeySums>& sums() noexcept { return sums_; }
+  std::span<KeySums> sums() noexcept { return std::span<KeySums>(sums_).first(count_); }
 
  private:
-  struct Slot {
-    std::uint32_t generation = 0;
-    std::uint32_t number = 0;
-  };
   std::uint32_t generation_ = 0;
   int shift_ = 28;
+  std::uint32_t count_ = 0;
   std::vector<Slot> slots_;
-  std::vector<KeySums> sums_;
+  std::vector<KeySums> sums_;  // the first count_ are in use
 };
 
 // A leaning with the value it is ranked by, computed once.
@@ -195,7 +229,6 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
 
   thread_local Scratch scratch;
   KeyTable& table = scratch.table;
-  std::vector<KeySums>& sums = table.sums();
   std::vector<OfflineLeaning>& old = scratch.old;
   std::vector<std::uint64_t>& order = scratch.order;
   std::vector<OfflineLeaning>& merged = scratch.merged;
@@ -210,39 +243,55 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
     std::vector<OfflineLeaning>& leanings = taste.of(rules.kind);
     table.reset(leanings.size() + most_keys(rules.kind, batch));
     old.clear();
-    for (const OfflineLeaning& leaning : leanings) {
-      const std::uint32_t number = table.find_or_add(leaning.key);
-      if (number < old.size())
-        old[number] = leaning;
-      else
-        old.push_back(leaning);
+    {
+      KeyTable::Cursor cursor(table);
+      for (const OfflineLeaning& leaning : leanings) {
+        const std::uint32_t number = cursor.number_of(cursor.find_or_add(leaning.key));
+        if (number < old.size())
+          old[number] = leaning;
+        else
+          old.push_back(leaning);
+      }
+      for (const TasteEvidence& e : batch) {
+        const double deviation = e.rating - new_mean;
+        const double rating = e.rating;
+        for_each_key(rules.kind, e, [&](std::uint32_t key) {
+          KeySums& sum = cursor.find_or_add(key);
+          sum.deviation += deviation;
+          sum.rating += rating;
+          ++sum.count;
+        });
+      }
     }
-    for (const TasteEvidence& e : batch)
-      for_each_key(rules.kind, e, [&](std::uint32_t key) {
-        KeySums& sum = sums[table.find_or_add(key)];
-        sum.deviation += e.rating - new_mean;
-        sum.rating += e.rating;
-        ++sum.count;
-      });
+    const std::span<const KeySums> sums = table.sums();
+    const std::size_t old_count = old.size();
 
     // A new key below its kind's minimum count is neither kept nor a change
     // (its ranked value counts as 0 before and after): most of a batch's
-    // themes, seen once, stop here.
-    order.clear();
-    for (std::size_t number = 0; number < sums.size(); ++number) {
-      if (number < old.size() || sums[number].count >= rules.min_count)
-        order.push_back(std::uint64_t{sums[number].key} << 32 | number);
+    // themes, seen once, stop here. (Written through pointers: pushing into
+    // the thread-local vectors reloaded them on every element.)
+    order.resize(sums.size());
+    std::size_t ordered = 0;
+    {
+      std::uint64_t* const to = order.data();
+      const KeySums* const from = sums.data();
+      for (std::size_t number = 0; number < sums.size(); ++number) {
+        to[ordered] = std::uint64_t{from[number].key} << 32 | number;
+        ordered += number < old_count || from[number].count >= rules.min_count ? 1 : 0;
+      }
     }
+    order.resize(ordered);
     std::sort(order.begin(), order.end());
 
-    merged.clear();
-    liked.clear();
-    disliked.clear();
-    for (const std::uint64_t o : order) {
-      const auto number = static_cast<std::uint32_t>(o);
+    merged.resize(ordered);
+    liked.resize(ordered);
+    disliked.resize(ordered);
+    std::size_t liked_count = 0, disliked_count = 0;
+    for (std::size_t j = 0; j < ordered; ++j) {
+      const auto number = static_cast<std::uint32_t>(order[j]);
       const KeySums& sum = sums[number];
       OfflineLeaning now{sum.key, 0.0f, 0};
-      if (number < old.size())
+      if (number < old_count)
         now = {sum.key, static_cast<float>(old[number].value + shift), old[number].count};
       if (sum.count > 0) {
         const double weight = std::min<double>(now.count, cap);
@@ -251,15 +300,17 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
         now.count += sum.count;
       }
       now.value = quantize_hundredths(now.value);
-      merged.push_back(now);
+      merged[j] = now;
       if (now.count < rules.min_count)
         continue;
       const double shrunk = shrunk_leaning(now);
       if (shrunk >= kNotableLeaning)
-        liked.push_back({shrunk, now});
+        liked[liked_count++] = {shrunk, now};
       if (shrunk <= -kNotableLeaning)
-        disliked.push_back({shrunk, now});
+        disliked[disliked_count++] = {shrunk, now};
     }
+    liked.resize(liked_count);
+    disliked.resize(disliked_count);
     // Strongest first; keys break ties so the order is fixed (and only the
     // kept ones need ordering).
     const auto keep = [&](std::vector<Ranked>& side, auto stronger) {
@@ -277,9 +328,9 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
       return a.shrunk != b.shrunk ? a.shrunk < b.shrunk : a.leaning.key < b.leaning.key;
     });
 
-    for (std::size_t j = 0; j < order.size(); ++j) {
+    for (std::size_t j = 0; j < ordered; ++j) {
       const auto number = static_cast<std::uint32_t>(order[j]);
-      const bool had = number < old.size();
+      const bool had = number < old_count;
       const OfflineLeaning& now = merged[j];
       const double old_value = had ? shrunk_leaning(old[number]) : 0.0;
       const double new_value = now.count >= rules.min_count ? shrunk_leaning(now) : 0.0;

@@ -625,9 +625,19 @@ OfflineUserModel::OfflineUserModel(const Dataset& dataset, std::span<const Ratin
   for (std::size_t g = 0; g < genre_names.size() && g < 64; ++g)
     if (printable_in_profile(genre_names[g]))
       printable_genres_ |= GenreMask{1} << g;
-  printable_terms_.resize(content_.term_count());
+  std::vector<std::uint8_t> printable_terms(content_.term_count());
   for (std::size_t t = 0; t < content_.term_count(); ++t)
-    printable_terms_[t] = printable_in_profile(content_.term(static_cast<std::uint32_t>(t)));
+    printable_terms[t] = printable_in_profile(content_.term(static_cast<std::uint32_t>(t)));
+  const std::size_t items = dataset.catalog().size();
+  printable_keyword_offsets_.reserve(items + 1);
+  printable_keyword_offsets_.push_back(0);
+  for (ItemIndex i = 0; i < items; ++i) {
+    for (const std::uint32_t term : content_.keywords(i))
+      if (printable_terms[term])
+        printable_keywords_.push_back(term);
+    printable_keyword_offsets_.push_back(static_cast<std::uint32_t>(printable_keywords_.size()));
+  }
+  printable_keywords_.shrink_to_fit();
   spdlog::info(
       "{}: fitted on {} ratings ({} users, {} items known; {} content terms); weights "
       "taste-match {:.3f}, genre {:.3f}, theme {:.3f} ({})",
@@ -818,21 +828,10 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold_batch(
     if (i.item >= catalog.size())
       throw std::out_of_range("offline model: a batch item is outside the catalog");
 
-  // Only what a profile can name is tracked (see printable_genres_). The
-  // themes of all items go into one buffer, filled before any span of it is
-  // taken.
+  // Only what a profile can name is tracked (see printable_genres_ and
+  // printable_keywords_).
   // Scratch reused by the thread: this runs on every profile update.
-  thread_local std::vector<std::uint32_t> themes;
-  thread_local std::vector<std::size_t> theme_ends;
   thread_local std::vector<TasteEvidence> evidence;
-  themes.clear();
-  theme_ends.resize(batch.size());
-  for (std::size_t k = 0; k < batch.size(); ++k) {
-    for (const std::uint32_t term : content_.keywords(batch[k].item))
-      if (printable_terms_[term])
-        themes.push_back(term);
-    theme_ends[k] = themes.size();
-  }
   evidence.clear();
   GenreResiduals residuals;
   std::size_t news = 0;
@@ -850,10 +849,10 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold_batch(
   for (std::size_t k = 0; k < batch.size(); ++k) {
     const Interaction& i = batch[k];
     const GenreMask genres = catalog.items()[i.item].genres & printable_genres_;
-    const std::size_t first = k == 0 ? 0 : theme_ends[k - 1];
-    evidence.push_back(
-        {i.rating, genres, content_.decade(i.item),
-         std::span<const std::uint32_t>(themes).subspan(first, theme_ends[k] - first)});
+    const std::uint32_t first = printable_keyword_offsets_[i.item];
+    evidence.push_back({i.rating, genres, content_.decade(i.item),
+                        std::span<const std::uint32_t>(printable_keywords_)
+                            .subspan(first, printable_keyword_offsets_[i.item + 1] - first)});
     if (is_training_rating(state.user, i.item)) {
       // Rated, so cached: keep the cache in step with the batch.
       if (next_cached < cached.size() && cached[next_cached].item == i.item)

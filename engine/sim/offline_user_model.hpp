@@ -265,7 +265,10 @@ class OfflineUserModel {
   // Genres and terms a profile can name (see offline_profile.hpp); tastes
   // and drift track nothing else, so profiles read back exactly.
   GenreMask printable_genres_ = 0;
-  std::vector<std::uint8_t> printable_terms_;
+  // Per item, its keywords a profile can name, in keyword order (offsets
+  // into one array): what a fold reads for every rated item.
+  std::vector<std::uint32_t> printable_keyword_offsets_;
+  std::vector<std::uint32_t> printable_keywords_;
 };
 
 }  // namespace lusifer

@@ -2,9 +2,11 @@
 // contract in http_server.hpp).
 //
 // Structure: ServerCore owns the event loop, the acceptor, the TLS context and
-// a registry of sessions. A Session is one connection on its own strand; it
+// a registry of sessions. Each I/O thread runs an io_context of its own, and
+// a Session (one connection) lives on one of them: its handlers never run
+// concurrently, without the locks and reference counts of a strand. It
 // reads a request, hands it to the handler and waits for an Action, which a
-// Responder posts to the strand from any thread. Actions carry the request's
+// Responder posts to the session's io_context from any thread. Actions carry the request's
 // generation number so that a late answer can never land on a later request.
 
 #include "engine/http/http_server.hpp"
@@ -18,13 +20,13 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -47,15 +49,15 @@ namespace http = beast::http;
 namespace net = boost::asio;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
-// Every I/O object names its strand type concretely: Beast's default
+// Every I/O object names its executor type concretely: Beast's default
 // any_io_executor costs a type-erased copy (and reference count) per
 // operation, which showed up in profiles.
-using Strand = net::strand<net::io_context::executor_type>;
-using Socket = net::basic_stream_socket<tcp, Strand>;
-using PlainStream = beast::basic_stream<tcp, Strand>;
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using PlainStream = beast::basic_stream<tcp, Executor>;
 using TlsStream = beast::ssl_stream<PlainStream>;
-using StrandTimer = net::basic_waitable_timer<std::chrono::steady_clock,
-                                              net::wait_traits<std::chrono::steady_clock>, Strand>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
 
 // After an error answer sent before the request body was read, the server
 // keeps reading (and discarding) for a while before closing: closing a socket
@@ -271,8 +273,10 @@ class ServerCore {
   std::mutex stop_mutex_;
   bool stopped_ = false;
 
-  std::unique_ptr<net::io_context> ioc_;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  // One per I/O thread; sessions are dealt to them in turn.
+  std::vector<std::unique_ptr<net::io_context>> contexts_;
+  std::vector<net::executor_work_guard<Executor>> work_;
+  std::size_t next_context_ = 0;  // used by the accepting thread only
   std::unique_ptr<tcp::acceptor> acceptor_;
   std::unique_ptr<net::steady_timer> accept_retry_;
   std::vector<std::thread> threads_;
@@ -312,10 +316,10 @@ class SessionImpl final : public Session {
   }
 
   void deliver(std::uint64_t generation, Action action) override {
-    // in_handler_ belongs to the strand: read it only from there.
+    // in_handler_ belongs to the session's thread: read it only from there.
     if (stream_.get_executor().running_in_this_thread() && in_handler_) {
       // Answered from inside the handler: dispatch() acts on it when the
-      // handler returns, which spares a trip through the strand's queue and
+      // handler returns, which spares a trip through the io_context's queue and
       // the response timer (the mock answers most requests this way).
       inline_action_.emplace(std::move(action));
       return;
@@ -493,13 +497,13 @@ class SessionImpl final : public Session {
       return;
     }
     // Not answered yet: the answer comes later from another thread (through
-    // the strand's queue, after this), or the timer answers for it.
+    // the io_context's queue, after this), or the timer answers for it.
     response_timer_.expires_after(core_.options().response_timeout);
     response_timer_.async_wait([self = self(), generation = generation_](beast::error_code ec) {
       if (ec || generation != self->generation_ || self->state_ != State::kAwaiting)
         return;
       // Whoever marks the responder first decides: if it was the handler, its
-      // answer is already on the way to this strand.
+      // answer is already on the way to this session.
       const auto state = self->responder_.lock();
       if (!state || state->used.exchange(true))
         return;
@@ -714,7 +718,7 @@ class SessionImpl final : public Session {
 
   ServerCore& core_;
   Stream stream_;
-  StrandTimer response_timer_;
+  Timer response_timer_;
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   std::weak_ptr<detail::ResponderState> responder_;  // of the request being handled
@@ -775,9 +779,13 @@ ServerCore::ServerCore(HttpServerOptions options, HttpHandler handler)
     }
   }
 
-  ioc_ = std::make_unique<net::io_context>(static_cast<int>(options_.io_threads));
-  work_.emplace(net::make_work_guard(*ioc_));
-  acceptor_ = std::make_unique<tcp::acceptor>(net::make_strand(*ioc_));
+  contexts_.reserve(options_.io_threads);
+  work_.reserve(options_.io_threads);
+  for (std::size_t i = 0; i < options_.io_threads; ++i) {
+    contexts_.push_back(std::make_unique<net::io_context>(1));
+    work_.push_back(net::make_work_guard(*contexts_.back()));
+  }
+  acceptor_ = std::make_unique<tcp::acceptor>(contexts_.front()->get_executor());
   accept_retry_ = std::make_unique<net::steady_timer>(acceptor_->get_executor());
   const tcp::endpoint endpoint(address, options_.port);
   auto check = [&](std::string_view what) {
@@ -805,11 +813,11 @@ ServerCore::ServerCore(HttpServerOptions options, HttpHandler handler)
   accept();
   threads_.reserve(options_.io_threads);
   for (std::size_t i = 0; i < options_.io_threads; ++i) {
-    threads_.emplace_back([this] {
+    threads_.emplace_back([this, context = contexts_[i].get()] {
       t_io_thread_owner = this;
       for (;;) {
         try {
-          ioc_->run();
+          context->run();
           break;
         } catch (const std::exception& e) {
           spdlog::error("http server: unexpected exception on an I/O thread: {}", e.what());
@@ -830,7 +838,7 @@ ServerCore::~ServerCore() {
   // remaining handlers hold) before the TLS context they use.
   accept_retry_.reset();
   acceptor_.reset();
-  ioc_.reset();
+  contexts_.clear();
 }
 
 std::string ServerCore::base_url() const {
@@ -850,7 +858,9 @@ bool ServerCore::authorized(std::string_view path, std::string_view authorizatio
 }
 
 void ServerCore::accept() {
-  acceptor_->async_accept(net::make_strand(*ioc_),
+  const Executor session_executor = contexts_[next_context_]->get_executor();
+  next_context_ = (next_context_ + 1) % contexts_.size();
+  acceptor_->async_accept(session_executor,
                           [this](beast::error_code ec, Socket s) { on_accept(ec, std::move(s)); });
 }
 
@@ -952,7 +962,7 @@ void ServerCore::stop(std::chrono::milliseconds grace) {
   }
   shut_down_all(true);
   {
-    // Forced closes take one trip through each strand; the bound only guards
+    // Forced closes take one trip through each session's io_context; the bound only guards
     // against a handler that blocks its I/O thread.
     std::unique_lock lock(mutex_);
     if (!sessions_changed_.wait_for(lock, std::chrono::seconds(10),
@@ -961,8 +971,9 @@ void ServerCore::stop(std::chrono::milliseconds grace) {
                    sessions_.size());
     }
   }
-  work_.reset();
-  ioc_->stop();
+  work_.clear();
+  for (auto& context : contexts_)
+    context->stop();
   for (auto& t : threads_)
     t.join();
   threads_.clear();

@@ -14,8 +14,8 @@
 // auth_exempt_paths must carry "Authorization: Bearer <token>" or gets 401
 // with a JSON error body; the comparison takes constant time.
 //
-// Handlers. The handler runs on an I/O thread (one strand per connection, so
-// requests of one connection never overlap) and must not block. It receives
+// Handlers. The handler runs on an I/O thread (each connection stays on one,
+// so requests of one connection never overlap) and must not block. It receives
 // the request and a Responder, which it may answer at once or later from any
 // thread. Exactly one completion takes effect; later ones, and completions
 // after the connection or the server went away, are ignored (and return

@@ -1,10 +1,12 @@
 // The only translation unit of the client that includes Beast (see the
 // contract in http_client.hpp).
 //
-// Structure: ClientCore owns the event loop, the TLS context and one Origin
-// (pool + queue) per scheme/host/port. A Connection is one socket; it serves
-// one Exchange (request + callback) at a time on its own strand, and hands
-// itself back to the pool when done. All pool state is guarded by one mutex,
+// Structure: ClientCore owns the event loops (an io_context per I/O thread),
+// the TLS context and one Origin (pool + queue) per scheme/host/port. A
+// Connection is one socket on one of the loops, so its handlers never run
+// concurrently without a strand's locks and reference counts; it serves one
+// Exchange (request + callback) at a time, and hands itself back to the pool
+// when done. All pool state is guarded by one mutex,
 // which is never held while a user callback runs.
 
 #include "engine/http/http_client.hpp"
@@ -28,7 +30,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -51,15 +52,15 @@ namespace net = boost::asio;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
-// Every I/O object names its strand type concretely: Beast's default
+// Every I/O object names its executor type concretely: Beast's default
 // any_io_executor costs a type-erased copy (and reference count) per
 // operation, which showed up in profiles.
-using Strand = net::strand<net::io_context::executor_type>;
-using PlainStream = beast::basic_stream<tcp, Strand>;
+using Executor = net::io_context::executor_type;
+using PlainStream = beast::basic_stream<tcp, Executor>;
 using TlsStream = beast::ssl_stream<PlainStream>;
-using Resolver = net::ip::basic_resolver<tcp, Strand>;
-using StrandTimer = net::basic_waitable_timer<std::chrono::steady_clock,
-                                              net::wait_traits<std::chrono::steady_clock>, Strand>;
+using Resolver = net::ip::basic_resolver<tcp, Executor>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
 
 // Set on each I/O thread to the core it serves, so that calls which would
 // deadlock there (stop, send_and_wait) can refuse instead.
@@ -221,22 +222,25 @@ struct Origin {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(ClientCore& core, Origin& origin, Strand strand)
-      : core_(core), origin_(origin), strand_(std::move(strand)) {}
+  Connection(ClientCore& core, Origin& origin, Executor executor)
+      : core_(core), origin_(origin), executor_(std::move(executor)) {}
   virtual ~Connection() = default;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  const Strand& strand() const noexcept { return strand_; }
+  // The loop of the I/O thread the connection lives on.
+  const Executor& executor() const noexcept { return executor_; }
   Origin& origin() noexcept { return origin_; }
 
-  // On the strand: serve `ex`.
+  // On the connection's thread: serve `ex`.
   virtual void start(ExchangePtr ex) = 0;
-  // On the strand: abort whatever is in progress; the exchange gets kCancelled.
+  // On the connection's thread: abort whatever is in progress; the exchange
+  // gets kCancelled.
   virtual void cancel() = 0;
-  // On the strand: close the socket of a connection that serves nothing.
+  // On the connection's thread: close the socket of a connection that serves
+  // nothing.
   virtual void close_now() = 0;
-  // Off the strand, only while the connection sits idle in the pool: true if
+  // On any thread, only while the connection sits idle in the pool: true if
   // the peer has neither closed the connection nor sent unexpected bytes.
   virtual bool looks_alive() = 0;
 
@@ -245,7 +249,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  protected:
   ClientCore& core_;
   Origin& origin_;
-  Strand strand_;
+  Executor executor_;
 };
 
 struct AtomicStats {
@@ -272,11 +276,11 @@ class ClientCore {
   ssl::context& tls_context() noexcept { return *tls_; }
   AtomicStats& counters() noexcept { return stats_; }
 
-  // On the connection's strand, after its exchange finished. Hands the
+  // On the connection's thread, after its exchange finished. Hands the
   // connection the next queued exchange or puts it in the idle pool; returns
   // false when the connection must close instead (not reusable, or stopping).
   bool release(const std::shared_ptr<Connection>& conn, bool reusable);
-  // On the connection's strand: `conn` is closed and `ex` goes out again on a
+  // On the connection's thread: `conn` is closed and `ex` goes out again on a
   // fresh connection (see "Retries" in the header).
   void resend(const std::shared_ptr<Connection>& conn, ExchangePtr ex);
   // Invokes the callback of a finished exchange. On an I/O thread.
@@ -314,9 +318,12 @@ class ClientCore {
   std::mutex stop_mutex_;
   bool stopped_ = false;
 
-  // Declared last among the loop's users: destroyed first (see ~ClientCore).
-  std::unique_ptr<net::io_context> ioc_;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  // Declared last among the loops' users: destroyed first (see ~ClientCore).
+  // One loop per I/O thread. Connections are dealt to them in turn; the
+  // shared timers and rejected exchanges use the first.
+  std::vector<std::unique_ptr<net::io_context>> contexts_;
+  std::vector<net::executor_work_guard<Executor>> work_;
+  std::size_t next_context_ = 0;  // guarded by mutex_
   std::unique_ptr<net::steady_timer> reaper_;
   std::vector<std::thread> threads_;
 };
@@ -326,8 +333,8 @@ class ConnectionImpl final : public Connection {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
  public:
-  ConnectionImpl(ClientCore& core, Origin& origin, Strand strand)
-      : Connection(core, origin, strand), stream_(make_stream(core, strand)) {
+  ConnectionImpl(ClientCore& core, Origin& origin, const Executor& executor)
+      : Connection(core, origin, executor), stream_(make_stream(core, executor)) {
     buffer_.reserve(kReadBufferBytes);
   }
 
@@ -390,12 +397,12 @@ class ConnectionImpl final : public Connection {
  private:
   enum class Phase { kIdle, kResolving, kConnecting, kHandshaking, kWriting, kReading, kClosed };
 
-  static Stream make_stream(ClientCore& core, const Strand& strand) {
+  static Stream make_stream(ClientCore& core, const Executor& executor) {
     if constexpr (kTls) {
-      return Stream(strand, core.tls_context());
+      return Stream(executor, core.tls_context());
     } else {
       (void)core;
-      return Stream(strand);
+      return Stream(executor);
     }
   }
 
@@ -419,8 +426,8 @@ class ConnectionImpl final : public Connection {
       return;
     }
     phase_ = Phase::kResolving;
-    resolver_.emplace(strand_);
-    resolve_timer_.emplace(strand_);
+    resolver_.emplace(executor_);
+    resolve_timer_.emplace(executor_);
     resolve_timer_->expires_at(connect_deadline_);
     resolve_timer_->async_wait([self = self()](beast::error_code ec) {
       if (ec || self->phase_ != Phase::kResolving)
@@ -705,7 +712,7 @@ class ConnectionImpl final : public Connection {
 
   Stream stream_;
   std::optional<Resolver> resolver_;
-  std::optional<StrandTimer> resolve_timer_;
+  std::optional<Timer> resolve_timer_;
   beast::flat_buffer buffer_;
   std::optional<ResponseParser> parser_;
   ExchangePtr ex_;
@@ -746,17 +753,21 @@ ClientCore::ClientCore(HttpClientOptions options) : options_(std::move(options))
     tls_->set_verify_mode(ssl::verify_peer);
   }
 
-  ioc_ = std::make_unique<net::io_context>(static_cast<int>(options_.io_threads));
-  work_.emplace(net::make_work_guard(*ioc_));
-  reaper_ = std::make_unique<net::steady_timer>(*ioc_);
+  contexts_.reserve(options_.io_threads);
+  work_.reserve(options_.io_threads);
+  for (std::size_t i = 0; i < options_.io_threads; ++i) {
+    contexts_.push_back(std::make_unique<net::io_context>(1));
+    work_.push_back(net::make_work_guard(*contexts_.back()));
+  }
+  reaper_ = std::make_unique<net::steady_timer>(*contexts_.front());
   schedule_reaper();
   threads_.reserve(options_.io_threads);
   for (std::size_t i = 0; i < options_.io_threads; ++i) {
-    threads_.emplace_back([this] {
+    threads_.emplace_back([this, context = contexts_[i].get()] {
       t_io_thread_owner = this;
       for (;;) {
         try {
-          ioc_->run();
+          context->run();
           break;
         } catch (const std::exception& e) {
           spdlog::error("http client: unexpected exception on an I/O thread: {}", e.what());
@@ -784,7 +795,7 @@ ClientCore::~ClientCore() {
     }
   }
   reaper_.reset();
-  ioc_.reset();
+  contexts_.clear();
 }
 
 void ClientCore::schedule_reaper() {
@@ -819,7 +830,7 @@ void ClientCore::on_reaper(beast::error_code ec) {
     schedule_reaper();
   }
   for (auto& conn : expired) {
-    net::post(conn->strand(), [conn] { conn->close_now(); });
+    net::post(conn->executor(), [conn] { conn->close_now(); });
   }
 }
 
@@ -836,16 +847,18 @@ Origin& ClientCore::origin_for(const ParsedUrl& target) {
   auto address = net::ip::make_address(url.host, ec);
   if (!ec)
     origin->literal = address;
-  origin->queue_timer = std::make_unique<net::steady_timer>(*ioc_);
+  origin->queue_timer = std::make_unique<net::steady_timer>(*contexts_.front());
   return *origins_.emplace(target.origin, std::move(origin)).first->second;
 }
 
 std::shared_ptr<Connection> ClientCore::make_connection(Origin& origin) {
+  const Executor executor = contexts_[next_context_]->get_executor();
+  next_context_ = (next_context_ + 1) % contexts_.size();
   std::shared_ptr<Connection> conn;
   if (origin.url.scheme == UrlScheme::kHttps) {
-    conn = std::make_shared<ConnectionImpl<TlsStream>>(*this, origin, net::make_strand(*ioc_));
+    conn = std::make_shared<ConnectionImpl<TlsStream>>(*this, origin, executor);
   } else {
-    conn = std::make_shared<ConnectionImpl<PlainStream>>(*this, origin, net::make_strand(*ioc_));
+    conn = std::make_shared<ConnectionImpl<PlainStream>>(*this, origin, executor);
   }
   live_.emplace(conn.get(), conn);
   ++origin.open;
@@ -971,7 +984,7 @@ void ClientCore::submit(ExchangePtr ex, const ParsedUrl& target) {
   }
   stats_.stale_discarded.fetch_add(stale.size(), std::memory_order_relaxed);
   for (auto& s : stale)
-    net::post(s->strand(), [s] { s->close_now(); });
+    net::post(s->executor(), [s] { s->close_now(); });
   if (cancelled) {
     reject(std::move(ex), HttpError::kCancelled, "the client is stopping");
   } else if (overloaded) {
@@ -981,7 +994,8 @@ void ClientCore::submit(ExchangePtr ex, const ParsedUrl& target) {
                        target.origin, options_.max_connections_per_origin,
                        options_.max_queued_per_origin));
   } else if (conn) {
-    net::post(conn->strand(), [conn, ex = std::move(ex)]() mutable { conn->start(std::move(ex)); });
+    net::post(conn->executor(),
+              [conn, ex = std::move(ex)]() mutable { conn->start(std::move(ex)); });
   }
 }
 
@@ -1073,7 +1087,7 @@ bool ClientCore::release(const std::shared_ptr<Connection>& conn, bool reusable)
     // Posted rather than called: starting may complete at once, and a chain of
     // such completions must not grow the stack.
     auto target = spawned ? spawned : conn;
-    net::post(target->strand(),
+    net::post(target->executor(),
               [target, ex = std::move(next)]() mutable { target->start(std::move(ex)); });
   }
   fail_expired(std::move(expired));
@@ -1098,7 +1112,7 @@ void ClientCore::resend(const std::shared_ptr<Connection>& conn, ExchangePtr ex)
     deliver(std::move(ex), std::move(result));
     return;
   }
-  net::post(fresh->strand(),
+  net::post(fresh->executor(),
             [fresh, ex = std::move(ex)]() mutable { fresh->start(std::move(ex)); });
 }
 
@@ -1132,7 +1146,7 @@ void ClientCore::reject(ExchangePtr ex, HttpError error, std::string message) {
   result.error_message = std::move(message);
   // Threads run until every outstanding exchange is delivered (see stop), so
   // the posted delivery always runs.
-  net::post(*ioc_, [this, ex = std::move(ex), result = std::move(result)]() mutable {
+  net::post(*contexts_.front(), [this, ex = std::move(ex), result = std::move(result)]() mutable {
     deliver(std::move(ex), std::move(result));
   });
 }
@@ -1169,15 +1183,16 @@ void ClientCore::stop() {
     reject(std::move(ex), HttpError::kCancelled, "the client is stopping");
   }
   for (auto& conn : connections) {
-    net::post(conn->strand(), [conn] { conn->cancel(); });
+    net::post(conn->executor(), [conn] { conn->cancel(); });
   }
   connections.clear();
   {
     std::unique_lock lock(drain_mutex_);
     drained_.wait(lock, [this] { return outstanding_.load() == 0; });
   }
-  work_.reset();
-  ioc_->stop();
+  work_.clear();
+  for (auto& context : contexts_)
+    context->stop();
   for (auto& t : threads_)
     t.join();
   threads_.clear();

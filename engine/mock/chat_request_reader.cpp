@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -55,6 +56,47 @@ constexpr std::array<std::string_view, 35> kKnownArguments = {"model",
                                                               "prompt_cache_key",
                                                               "safety_identifier",
                                                               "stream_obfuscation"};
+
+// A known argument's place in kKnownArguments, at compile time (a name that is
+// not there does not compile).
+consteval std::size_t argument(std::string_view name) {
+  for (std::size_t i = 0; i < kKnownArguments.size(); ++i) {
+    if (kKnownArguments[i] == name)
+      return i;
+  }
+  throw "not a known chat-completions argument";
+}
+
+// The body's known arguments, found in one pass over its object: looking each
+// of them up with operator[] scanned the whole object once per name. Like
+// operator[], it keeps the first of repeated keys.
+class ArgumentSlots {
+ public:
+  // Records `value` under `key`; false if `key` is not a known argument.
+  bool record(std::string_view key, dom::element value) noexcept {
+    const auto it = std::find(kKnownArguments.begin(), kKnownArguments.end(), key);
+    if (it == kKnownArguments.end())
+      return false;
+    const auto i = static_cast<std::size_t>(it - kKnownArguments.begin());
+    if (!present_[i]) {
+      present_[i] = true;
+      values_[i] = value;
+    }
+    return true;
+  }
+
+  // The value of argument `index` (see argument()), if the body has it.
+  bool get(std::size_t index, dom::element& value) const noexcept {
+    if (!present_[index])
+      return false;
+    value = values_[index];
+    return true;
+  }
+
+ private:
+  std::array<bool, kKnownArguments.size()> present_{};
+  std::array<dom::element, kKnownArguments.size()> values_{};
+};
 
 constexpr std::array<std::string_view, 6> kRoles = {"system", "user",     "assistant",
                                                     "tool",   "function", "developer"};
@@ -331,46 +373,48 @@ std::optional<ApiError> ChatRequestReader::read(std::string_view body,
 
   // Arguments are checked in a fixed order, whatever their order in the body,
   // so one body always gets the same error.
-  if (rules.personality == Personality::kOpenAI) {
-    for (auto [key, value] : object) {
-      if (std::find(kKnownArguments.begin(), kKnownArguments.end(), key) == kKnownArguments.end()) {
-        return bad_request(fmt::format("Unrecognized request argument supplied: {}", key));
-      }
-    }
+  // OpenAI refuses unknown arguments; the other servers ignore them.
+  ArgumentSlots args;
+  for (auto [key, value] : object) {
+    if (!args.record(key, value) && rules.personality == Personality::kOpenAI)
+      return bad_request(fmt::format("Unrecognized request argument supplied: {}", key));
   }
 
   dom::element value;
-  if (object["model"].get(value) == simdjson::SUCCESS) {
+  if (args.get(argument("model"), value)) {
     if (value.get_string().get(view_.model) != simdjson::SUCCESS)
       return invalid_type("model", "a string", value);
   }
   if (view_.model.empty() && rules.model_required && rules.personality == Personality::kOpenAI)
     return bad_request("you must provide a model parameter");
 
-  if (object["messages"].get(value) != simdjson::SUCCESS)
+  if (!args.get(argument("messages"), value))
     return missing("messages");
   if (auto e = read_messages(value, rules))
     return e;
 
-  if (object["temperature"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("temperature"), value) && !value.is_null()) {
     double t = 0;
     if (auto e = check_decimal("temperature", value, 0.0, 2.0, t))
       return e;
     view_.temperature = t;
   }
-  if (object["top_p"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("top_p"), value) && !value.is_null()) {
     double p = 0;
     if (auto e = check_decimal("top_p", value, 0.0, 1.0, p))
       return e;
   }
-  for (const std::string_view penalty : {"presence_penalty", "frequency_penalty"}) {
-    if (object[penalty].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  constexpr std::array<std::pair<std::string_view, std::size_t>, 2> kPenalties = {
+      {{"presence_penalty", argument("presence_penalty")},
+       {"frequency_penalty", argument("frequency_penalty")}}};
+  for (const auto& [penalty, index] : kPenalties) {
+    if (args.get(index, value) && !value.is_null()) {
       double p = 0;
       if (auto e = check_decimal(penalty, value, -2.0, 2.0, p))
         return e;
     }
   }
-  if (object["seed"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("seed"), value) && !value.is_null()) {
     std::int64_t seed = 0;
     if (auto e = check_integer("seed", value, INT64_MIN, INT64_MAX, seed))
       return e;
@@ -379,7 +423,7 @@ std::optional<ApiError> ChatRequestReader::read(std::string_view body,
 
   std::optional<std::int64_t> max_tokens;
   std::optional<std::int64_t> max_completion_tokens;
-  if (object["max_tokens"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("max_tokens"), value) && !value.is_null()) {
     if (rules.max_tokens_fields == MaxTokensFields::kMaxCompletionTokens) {
       return bad_request(
           "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
@@ -391,7 +435,7 @@ std::optional<ApiError> ChatRequestReader::read(std::string_view body,
       return e;
     max_tokens = v;
   }
-  if (object["max_completion_tokens"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("max_completion_tokens"), value) && !value.is_null()) {
     if (rules.max_tokens_fields == MaxTokensFields::kMaxTokens) {
       return bad_request(
           "Unsupported parameter: 'max_completion_tokens' is not supported with this model. Use "
@@ -405,7 +449,7 @@ std::optional<ApiError> ChatRequestReader::read(std::string_view body,
   }
   view_.max_tokens = max_completion_tokens ? max_completion_tokens : max_tokens;
 
-  if (object["n"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("n"), value) && !value.is_null()) {
     std::int64_t n = 1;
     if (auto e = check_integer("n", value, 1, 128, n))
       return e;
@@ -416,11 +460,11 @@ std::optional<ApiError> ChatRequestReader::read(std::string_view body,
     view_.n = static_cast<int>(n);
   }
 
-  if (object["stream"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("stream"), value) && !value.is_null()) {
     if (value.get_bool().get(view_.stream) != simdjson::SUCCESS)
       return invalid_type("stream", "a boolean", value);
   }
-  if (object["stream_options"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("stream_options"), value) && !value.is_null()) {
     if (!view_.stream) {
       return bad_request("The 'stream_options' parameter is only allowed when 'stream' is enabled.",
                          std::string("stream_options"), "invalid_value");
@@ -435,11 +479,11 @@ std::optional<ApiError> ChatRequestReader::read(std::string_view body,
     }
   }
 
-  if (object["user"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("user"), value) && !value.is_null()) {
     if (value.get_string().get(view_.user) != simdjson::SUCCESS)
       return invalid_type("user", "a string", value);
   }
-  if (object["stop"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("stop"), value) && !value.is_null()) {
     std::string_view single;
     dom::array list;
     if (value.get_string().get(single) == simdjson::SUCCESS) {
@@ -464,7 +508,7 @@ std::optional<ApiError> ChatRequestReader::read(std::string_view body,
     }
   }
 
-  if (object["response_format"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+  if (args.get(argument("response_format"), value) && !value.is_null()) {
     if (auto e = read_response_format(value))
       return e;
   }

@@ -67,6 +67,11 @@ struct CoordinatorPlan {
   // Set: continue the run from this checkpoint (the users and the agent
   // already restored to it) instead of starting the first episode.
   std::shared_ptr<const CoordinatorCheckpoint> resume;
+  // Sync mode: rate requests unanswered at once; the step's other users are
+  // asked as answers come in (in position order). Bounds the requests and
+  // answers in flight, which unbounded cost ~0.6 KB a user. A user not yet
+  // asked when the step's deadline passes is late. Results do not depend on it.
+  std::size_t rates_in_flight = 8192;
 };
 
 caf::actor spawn_coordinator(caf::actor_system& system, CoordinatorPlan plan);

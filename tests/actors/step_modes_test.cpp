@@ -116,6 +116,42 @@ TEST_CASE("sync and async modes give the same rows for the random agent", "[acto
   CHECK(summaries[1].late == 0);
 }
 
+TEST_CASE("sync mode gives the same rows however few rate requests are in flight",
+          "[actors][modes]") {
+  // Answers are settled by position, so asking the users a few at a time
+  // (the rest as answers come in) changes nothing: LinUCB learns from the
+  // whole step, users update their profiles after every slate.
+  const std::size_t limits[] = {8192, 1, 3};
+  std::vector<FeedbackKey> rows[3];
+  std::vector<std::tuple<std::int64_t, std::int64_t, std::int32_t, double>> episodes[3];
+  for (int k = 0; k < 3; ++k) {
+    INFO("rates in flight " << limits[k]);
+    SimulationFixture fixture({"simulation.horizon=4", "simulation.episodes=2",
+                               "simulation.update_every=1", R"(agents.run=["linucb"])"});
+    fixture.build_profiles();
+    SimulationRunner& runner = fixture.runner();
+    caf::actor_system& system = fixture.system();
+    const caf::actor agent = spawn_configured_agent(system, runner, 0);
+    const auto store_path = fixture.directory() / "coordinator.sqlite";
+    const caf::actor store = spawn_test_store(system, store_path);
+    CoordinatorPlan plan = coordinator_plan(runner, 0, agent, *runner.users(), store);
+    plan.rates_in_flight = limits[k];
+    const AgentRunSummary summary = run_coordinator(system, std::move(plan));
+    stop_actor(system, store);
+    stop_actor(system, agent);
+    CHECK(summary.late == 0);
+    const StoredRun run = read_store(store_path);
+    rows[k] = sorted_keys(run);
+    for (const EpisodeRow& e : run.episodes)
+      episodes[k].emplace_back(e.episode, e.user_id, e.steps, e.total_reward);
+  }
+  REQUIRE(rows[0].size() == kWorldUsers * 2 * 4 * 5);
+  CHECK(rows[1] == rows[0]);
+  CHECK(rows[2] == rows[0]);
+  CHECK(episodes[1] == episodes[0]);
+  CHECK(episodes[2] == episodes[0]);
+}
+
 TEST_CASE("a user who never answers is late at every step and the run finishes",
           "[actors][modes][deadline]") {
   const bool async = GENERATE(false, true);

@@ -2,6 +2,9 @@
 // seen through the client and through raw sockets.
 
 #include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -178,6 +181,34 @@ TEST_CASE("a responder can answer later from another thread", "[server]") {
   std::lock_guard lock(workers_mutex);
   for (auto& w : workers)
     w.join();
+}
+
+TEST_CASE("connections are dealt to the I/O threads in turn, each kept on one", "[server]") {
+  HttpServerOptions options;
+  options.io_threads = 2;
+  std::mutex mutex;
+  std::map<std::uint64_t, std::set<std::thread::id>> threads_by_connection;
+  HttpServer server(options, [&](HttpServerRequest request, Responder responder) {
+    {
+      std::lock_guard lock(mutex);
+      threads_by_connection[request.connection_id].insert(std::this_thread::get_id());
+    }
+    responder.respond(text_response("ok"));
+  });
+  // A client per connection, three requests on each.
+  for (int c = 0; c < 4; ++c) {
+    HttpClient client;
+    for (int i = 0; i < 3; ++i)
+      REQUIRE(client.send_and_wait(get(server)).ok());
+  }
+  std::lock_guard lock(mutex);
+  REQUIRE(threads_by_connection.size() == 4);
+  std::set<std::thread::id> all;
+  for (const auto& [connection, threads] : threads_by_connection) {
+    CHECK(threads.size() == 1);  // a connection never moves
+    all.insert(threads.begin(), threads.end());
+  }
+  CHECK(all.size() == 2);  // and both threads serve
 }
 
 TEST_CASE("respond_after delays the answer without holding a thread", "[server]") {

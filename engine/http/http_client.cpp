@@ -41,6 +41,7 @@
 #include <sys/socket.h>
 
 #include "engine/core/input_error.hpp"
+#include "engine/http/incoming_message.hpp"
 #include "engine/http/url.hpp"
 
 namespace lusifer {
@@ -72,6 +73,10 @@ thread_local const void* t_io_thread_owner = nullptr;
 // connection, a response of up to this size arrives in one.
 constexpr std::size_t kReadBufferBytes = 16 * 1024;
 
+std::string_view sv(beast::string_view s) noexcept {
+  return {s.data(), s.size()};
+}
+
 bool is_http_parse_error(const beast::error_code& ec) {
   return &ec.category() == &http::make_error_code(http::error::bad_version).category();
 }
@@ -86,24 +91,18 @@ std::chrono::microseconds micros(Clock::duration d) {
 }
 
 // Parses a response straight into the HttpResult parts, sparing Beast's
-// field container and a copy of every header.
-//
-// It also enforces the body limit against Content-Length itself: Beast 1.74's
-// own check is lost when the parser runs in eager mode (as http::async_read
-// sets it) and body bytes arrive with the header, after which the string body
-// would reserve whatever the server claimed.
+// field container and a copy of every header. IncomingMessage holds the
+// fields and body and checks the body limit against Content-Length.
 class ResponseParser final : public http::basic_parser<false> {
  public:
-  explicit ResponseParser(std::size_t body_limit) : body_limit_(body_limit) {
+  // LLM servers send a dozen or two fields.
+  explicit ResponseParser(std::size_t body_limit) : message_(body_limit, 24) {
     this->body_limit(body_limit);
-    // LLM servers send a dozen or two fields; growing the vector cost a
-    // reallocation (and moves) per doubling on every response.
-    headers_.reserve(24);
   }
 
   int status() const noexcept { return status_; }
-  HttpHeaders& headers() noexcept { return headers_; }
-  std::string& body() noexcept { return body_; }
+  HttpHeaders& headers() noexcept { return message_.headers(); }
+  std::string& body() noexcept { return message_.body(); }
 
  private:
   void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
@@ -117,24 +116,19 @@ class ResponseParser final : public http::basic_parser<false> {
 
   void on_field_impl(http::field, beast::string_view name, beast::string_view value,
                      beast::error_code&) override {
-    headers_.add(std::string(name.data(), name.size()), std::string(value.data(), value.size()));
+    message_.add_field(sv(name), sv(value));
   }
 
   void on_header_impl(beast::error_code&) override {}
 
   void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                          beast::error_code& ec) override {
-    if (content_length) {
-      if (*content_length > body_limit_) {
-        ec = http::error::body_limit;
-        return;
-      }
-      body_.reserve(static_cast<std::size_t>(*content_length));
-    }
+    if (!message_.start_body(content_length ? std::optional(*content_length) : std::nullopt))
+      ec = http::error::body_limit;
   }
 
   std::size_t on_body_impl(beast::string_view data, beast::error_code&) override {
-    body_.append(data.data(), data.size());
+    message_.append_body(sv(data));
     return data.size();
   }
 
@@ -142,16 +136,14 @@ class ResponseParser final : public http::basic_parser<false> {
 
   std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view data,
                                  beast::error_code&) override {
-    body_.append(data.data(), data.size());
+    message_.append_body(sv(data));
     return data.size();
   }
 
   void on_finish_impl(beast::error_code&) override {}
 
-  std::size_t body_limit_;
+  IncomingMessage message_;
   int status_ = 0;
-  HttpHeaders headers_;
-  std::string body_;
 };
 
 class Connection;

@@ -37,6 +37,7 @@
 
 #include "engine/core/input_error.hpp"
 #include "engine/http/bearer_token.hpp"
+#include "engine/http/incoming_message.hpp"
 #include "engine/http/json_error.hpp"
 #include "engine/http/network_address.hpp"
 #include "engine/http/url.hpp"
@@ -82,34 +83,36 @@ bool is_http_parse_error(const beast::error_code& ec) {
 }
 
 // Parses a request straight into an HttpServerRequest, sparing Beast's
-// field container (an allocation per field) and a second copy of every
-// field into the request handed to the handler.
-//
-// It enforces the body limit against Content-Length itself, as the client's
-// ResponseParser does: the string body would otherwise reserve whatever the
-// peer claimed.
+// field container (an allocation per field) and a second copy of every field
+// into the request handed to the handler. IncomingMessage holds the fields and
+// body and checks the body limit against Content-Length.
 class RequestParser final : public http::basic_parser<true> {
  public:
-  RequestParser(std::size_t body_limit, std::uint32_t header_limit) : body_limit_(body_limit) {
+  // Clients send about a dozen fields.
+  RequestParser(std::size_t body_limit, std::uint32_t header_limit) : message_(body_limit, 16) {
     this->body_limit(body_limit);
     this->header_limit(header_limit);
-    // Clients send about a dozen fields; growing the vector cost a
-    // reallocation per doubling on every request.
-    request_.headers.reserve(16);
   }
 
   // The method as sent, e.g. to name an unsupported one.
   std::string_view method_text() const noexcept { return method_text_; }
   bool is_head() const noexcept { return verb_ == http::verb::head; }
-  // Complete once the header is: method, target and fields.
-  HttpServerRequest& request() noexcept { return request_; }
+  std::string_view target() const noexcept { return target_; }
+  HttpHeaders& headers() noexcept { return message_.headers(); }
+
+  // Moves the target, fields and body out, into `request`.
+  void take(HttpServerRequest& request) {
+    request.target = std::move(target_);
+    request.headers = std::move(message_.headers());
+    request.body = std::move(message_.body());
+  }
 
  private:
   void on_request_impl(http::verb verb, beast::string_view method, beast::string_view target, int,
                        beast::error_code&) override {
     verb_ = verb;
     method_text_.assign(method.data(), method.size());
-    request_.target.assign(target.data(), target.size());
+    target_.assign(target.data(), target.size());
   }
 
   void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
@@ -118,25 +121,19 @@ class RequestParser final : public http::basic_parser<true> {
 
   void on_field_impl(http::field, beast::string_view name, beast::string_view value,
                      beast::error_code&) override {
-    request_.headers.add(std::string(name.data(), name.size()),
-                         std::string(value.data(), value.size()));
+    message_.add_field(sv(name), sv(value));
   }
 
   void on_header_impl(beast::error_code&) override {}
 
   void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                          beast::error_code& ec) override {
-    if (content_length) {
-      if (*content_length > body_limit_) {
-        ec = http::error::body_limit;
-        return;
-      }
-      request_.body.reserve(static_cast<std::size_t>(*content_length));
-    }
+    if (!message_.start_body(content_length ? std::optional(*content_length) : std::nullopt))
+      ec = http::error::body_limit;
   }
 
   std::size_t on_body_impl(beast::string_view data, beast::error_code&) override {
-    request_.body.append(data.data(), data.size());
+    message_.append_body(sv(data));
     return data.size();
   }
 
@@ -144,16 +141,16 @@ class RequestParser final : public http::basic_parser<true> {
 
   std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view data,
                                  beast::error_code&) override {
-    request_.body.append(data.data(), data.size());
+    message_.append_body(sv(data));
     return data.size();
   }
 
   void on_finish_impl(beast::error_code&) override {}
 
-  std::size_t body_limit_;
+  IncomingMessage message_;
   http::verb verb_ = http::verb::unknown;
   std::string method_text_;
-  HttpServerRequest request_;
+  std::string target_;
 };
 
 // What a Responder asks a session to do.
@@ -378,11 +375,11 @@ class SessionImpl final : public Session {
       on_read_error(ec);
       return;
     }
-    const HttpServerRequest& request = parser_->request();
+    const HttpHeaders& headers = parser_->headers();
     const bool body_pending = !parser_->is_done();
     const bool keep_alive = parser_->keep_alive();
-    const auto parts = split_target(request.target);
-    if (!core_.authorized(parts.path, request.headers.find("authorization").value_or(""))) {
+    const auto parts = split_target(parser_->target());
+    if (!core_.authorized(parts.path, headers.find("authorization").value_or(""))) {
       auto response =
           HttpResponse::json_error(401, "missing or invalid bearer token", "authentication_error");
       response.headers.add("WWW-Authenticate", "Bearer");
@@ -403,7 +400,7 @@ class SessionImpl final : public Session {
       dispatch();
       return;
     }
-    if (iequals(request.headers.find("expect").value_or(""), "100-continue")) {
+    if (iequals(headers.find("expect").value_or(""), "100-continue")) {
       raw_out_ = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(raw_out_),
                        [self = self()](beast::error_code e, std::size_t) {
@@ -460,7 +457,8 @@ class SessionImpl final : public Session {
   void dispatch() {
     keep_alive_ = parser_->keep_alive();
     head_ = parser_->is_head();
-    HttpServerRequest request = std::move(parser_->request());
+    HttpServerRequest request;
+    parser_->take(request);
     request.method = parse_method(parser_->method_text()).value_or(HttpMethod::kGet);
     parser_.reset();
     const auto parts = split_target(request.target);

@@ -7,6 +7,7 @@
 #include "engine/http/http_headers.hpp"
 #include "engine/http/http_method.hpp"
 #include "engine/http/http_server.hpp"
+#include "engine/http/incoming_message.hpp"
 #include "engine/http/json_error.hpp"
 #include "engine/http/network_address.hpp"
 
@@ -114,4 +115,31 @@ TEST_CASE("json_error responses carry status, type and JSON content type", "[res
   CHECK(r.status == 413);
   CHECK(r.content_type == "application/json");
   CHECK(r.body == R"({"error":{"message":"too big","type":"request_too_large"}})");
+}
+
+TEST_CASE("an incoming message refuses a declared body over its limit before reserving it",
+          "[message]") {
+  IncomingMessage over(100, 4);
+  CHECK_FALSE(over.start_body(std::uint64_t{101}));
+  CHECK(over.body().capacity() < 101);
+
+  IncomingMessage within(100, 4);
+  REQUIRE(within.start_body(std::uint64_t{100}));
+  CHECK(within.body().capacity() >= 100);
+  within.append_body("abc");
+  within.append_body("de");
+  CHECK(within.body() == "abcde");
+
+  // No declared length (chunked, or until the connection closes): the
+  // parser's running limit applies instead.
+  IncomingMessage unknown(100, 4);
+  CHECK(unknown.start_body(std::nullopt));
+
+  IncomingMessage fields(100, 4);
+  fields.add_field("Content-Type", "application/json");
+  fields.add_field("x-multi", "1");
+  fields.add_field("X-Multi", "2");
+  REQUIRE(fields.headers().size() == 3);
+  CHECK(fields.headers().fields()[0].name == "Content-Type");
+  CHECK(fields.headers().find("x-multi") == "1");
 }

@@ -3,11 +3,11 @@
 //
 // Structure: ClientCore owns the event loops (an io_context per I/O thread),
 // the TLS context and one Origin (pool + queue) per scheme/host/port. A
-// Connection is one socket on one of the loops, so its handlers never run
-// concurrently without a strand's locks and reference counts; it serves one
-// Exchange (request + callback) at a time, and hands itself back to the pool
-// when done. All pool state is guarded by one mutex,
-// which is never held while a user callback runs.
+// Connection is one socket that lives on one loop, so its handlers never run
+// concurrently and need no strand (whose locks and reference counts were a
+// measurable cost); it serves one Exchange (request + callback) at a time, and
+// hands itself back to the pool when done. All pool state is guarded by one
+// mutex, which is never held while a user callback runs.
 
 #include "engine/http/http_client.hpp"
 

@@ -3,11 +3,12 @@
 //
 // Structure: ServerCore owns the event loop, the acceptor, the TLS context and
 // a registry of sessions. Each I/O thread runs an io_context of its own, and
-// a Session (one connection) lives on one of them: its handlers never run
-// concurrently, without the locks and reference counts of a strand. It
-// reads a request, hands it to the handler and waits for an Action, which a
-// Responder posts to the session's io_context from any thread. Actions carry the request's
-// generation number so that a late answer can never land on a later request.
+// a Session (one connection) lives on one of them, so its handlers never run
+// concurrently and need no strand (whose locks and reference counts were a
+// measurable cost). A session reads a request, hands it to the handler and
+// waits for an Action, which a Responder posts to the session's io_context
+// from any thread. Actions carry the request's generation number so that a
+// late answer can never land on a later request.
 
 #include "engine/http/http_server.hpp"
 

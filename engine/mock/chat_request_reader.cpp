@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <utility>
 
 #include <fmt/format.h>
 
@@ -404,13 +403,10 @@ std::optional<ApiError> ChatRequestReader::read(std::string_view body,
     if (auto e = check_decimal("top_p", value, 0.0, 1.0, p))
       return e;
   }
-  constexpr std::array<std::pair<std::string_view, std::size_t>, 2> kPenalties = {
-      {{"presence_penalty", argument("presence_penalty")},
-       {"frequency_penalty", argument("frequency_penalty")}}};
-  for (const auto& [penalty, index] : kPenalties) {
-    if (args.get(index, value) && !value.is_null()) {
+  for (const std::size_t penalty : {argument("presence_penalty"), argument("frequency_penalty")}) {
+    if (args.get(penalty, value) && !value.is_null()) {
       double p = 0;
-      if (auto e = check_decimal(penalty, value, -2.0, 2.0, p))
+      if (auto e = check_decimal(kKnownArguments[penalty], value, -2.0, 2.0, p))
         return e;
     }
   }

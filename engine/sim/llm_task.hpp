@@ -35,6 +35,9 @@ struct Interaction {
   ItemIndex item = 0;
   float rating = 0.0f;  // on the dataset's scale
   std::int64_t timestamp = 0;
+
+  // Exact, field by field (a restored window must be bit-identical).
+  friend bool operator==(const Interaction&, const Interaction&) = default;
 };
 
 struct LlmTask {

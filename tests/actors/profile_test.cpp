@@ -174,12 +174,7 @@ void check_same(const ProfileSnapshot& a, const ProfileSnapshot& b) {
   CHECK(a.user == b.user);
   CHECK(a.version == b.version);
   CHECK(a.text == b.text);
-  REQUIRE(a.recent.size() == b.recent.size());
-  for (std::size_t i = 0; i < a.recent.size(); ++i) {
-    CHECK(a.recent[i].item == b.recent[i].item);
-    CHECK(a.recent[i].rating == b.recent[i].rating);
-    CHECK(a.recent[i].timestamp == b.recent[i].timestamp);
-  }
+  CHECK(a.recent == b.recent);
 }
 
 TEST_CASE("restart returns to the phase-1 profile as reset does, answering only the version",

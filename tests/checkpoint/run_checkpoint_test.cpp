@@ -48,12 +48,7 @@ void check_same(const UserCheckpoint& a, const UserCheckpoint& b) {
   CHECK(a.versions == b.versions);
   CHECK(a.base_versions == b.base_versions);
   CHECK(a.last_version == b.last_version);
-  REQUIRE(a.window.size() == b.window.size());
-  for (std::size_t i = 0; i < a.window.size(); ++i) {
-    CHECK(a.window[i].item == b.window[i].item);
-    CHECK(a.window[i].rating == b.window[i].rating);
-    CHECK(a.window[i].timestamp == b.window[i].timestamp);
-  }
+  CHECK(a.window == b.window);
   REQUIRE(a.since_update.size() == b.since_update.size());
   REQUIRE(a.offline.has_value() == b.offline.has_value());
   if (a.offline) {

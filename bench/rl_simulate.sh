@@ -43,6 +43,8 @@ fi
 
 # user + sys CPU seconds of a running process.
 cpu_of() { awk -v t="$CLK_TCK" '{ print ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null; }
+# Resident KB of a running process.
+rss_of() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 /usr/bin/time -v -o "$WORK/time.txt" stdbuf -oL "$LUSIFER" simulate --config "$CONFIG" "$@" \
   >"$WORK/out.txt" 2>"$WORK/err.txt" &
@@ -51,10 +53,29 @@ TIME_PID=$!
 # "profiles:" line), subtracted from the total at the end.
 CPU_AT_PHASE2=
 SIM_PID=
+# Where the memory goes, phase by phase: resident KB when the dataset is
+# loaded, when the offline model is fitted (and the highest before that),
+# when phase 1 ends (every user actor spawned with its profile, the agent
+# built: their bytes are the difference from the fitted point), and the
+# highest during the episodes. Sampled every 50 ms, so a short-lived peak
+# can be missed; /usr/bin/time's peak RSS below is exact.
+RSS_LOADED= RSS_FITTED= RSS_PHASE1= PEAK_SETUP=0 PEAK_EPISODES=0
 while kill -0 "$TIME_PID" 2>/dev/null; do
   [[ -z "$SIM_PID" ]] && SIM_PID=$(pgrep -P "$TIME_PID" | head -1 || true)
-  if [[ -z "$CPU_AT_PHASE2" && -n "$SIM_PID" ]] && grep -q '^profiles:' "$WORK/out.txt"; then
-    CPU_AT_PHASE2=$(cpu_of "$SIM_PID")
+  if [[ -n "$SIM_PID" ]]; then
+    rss=$(rss_of "$SIM_PID")
+    rss=${rss:-0}
+    if [[ -z "$CPU_AT_PHASE2" ]]; then
+      ((rss > PEAK_SETUP)) && PEAK_SETUP=$rss
+      [[ -z "$RSS_LOADED" ]] && grep -q '\] dataset .* (loaded in' "$WORK/err.txt" && RSS_LOADED=$rss
+      [[ -z "$RSS_FITTED" ]] && grep -q 'fitted in' "$WORK/err.txt" && RSS_FITTED=$rss
+      if grep -q '^profiles:' "$WORK/out.txt"; then
+        CPU_AT_PHASE2=$(cpu_of "$SIM_PID")
+        RSS_PHASE1=$rss
+      fi
+    elif ((rss > PEAK_EPISODES)); then
+      PEAK_EPISODES=$rss
+    fi
   fi
   sleep 0.05
 done
@@ -86,4 +107,19 @@ awk -v a="$agent" -v n="$steps" -v w="$seconds" -v c="$cpu_steps" -v p="${CPU_AT
     printf "                        %.1f CPU-s after phase 1: %.0f user-steps per CPU-second\n", c, n / c
   else
     printf "                        (phase 1 end not seen: no per-CPU-second figure)\n"
+}'
+users=$(sed -n 's/^profiles: [0-9]* of \([0-9]*\) users.*/\1/p' "$WORK/out.txt" | head -1)
+awk -v l="${RSS_LOADED:-}" -v f="${RSS_FITTED:-}" -v s="$PEAK_SETUP" -v p="${RSS_PHASE1:-}" \
+    -v e="$PEAK_EPISODES" -v u="${users:-0}" 'BEGIN {
+  mib = 1024
+  printf "memory (MiB, sampled):  "
+  if (l != "") printf "dataset loaded %d, ", l / mib
+  if (f != "") printf "model fitted %d, ", f / mib
+  printf "highest before the episodes %d", s / mib
+  if (p != "") printf ", phase 1 done %d", p / mib
+  printf ", highest in the episodes %d\n", e / mib
+  if (p != "" && f != "" && u > 0)
+    printf "                        %.0f bytes a user from fitted to phase 1 done (actors, profiles, agent state)\n", (p - f) * 1024 / u
+  if (u > 0 && e > 0)
+    printf "                        %.0f bytes a user at the highest in the episodes (everything)\n", e * 1024 / u
 }'

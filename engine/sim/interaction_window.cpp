@@ -1,12 +1,32 @@
 #include "engine/sim/interaction_window.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 namespace lusifer {
+namespace {
 
-InteractionWindow::InteractionWindow(std::size_t window, std::size_t expected_pending)
-    : window_(window) {
+constexpr std::size_t kMaxCount = std::numeric_limits<std::uint32_t>::max();
+
+// Differences of times, wrapping like the unsigned arithmetic they are done
+// in, so that any two int64 times have one and it maps back exactly.
+std::int64_t difference(std::int64_t time, std::int64_t base) noexcept {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(time) -
+                                   static_cast<std::uint64_t>(base));
+}
+
+std::int64_t time_at(std::int64_t base, std::int64_t difference) noexcept {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(base) +
+                                   static_cast<std::uint64_t>(difference));
+}
+
+}  // namespace
+
+InteractionWindow::InteractionWindow(std::size_t window, std::size_t expected_pending) {
+  if (window > kMaxCount || expected_pending > kMaxCount)
+    throw std::invalid_argument("an interaction window or batch of more than 2^32 - 1");
+  window_ = static_cast<std::uint32_t>(window);
   ring_.resize(std::max(window, expected_pending));
 }
 
@@ -14,35 +34,70 @@ std::size_t InteractionWindow::window_size() const noexcept {
   return std::min(size_, window_);
 }
 
-const Interaction& InteractionWindow::at(std::size_t age) const noexcept {
-  return ring_[(head_ + size_ - 1 - age) % ring_.size()];
+Interaction InteractionWindow::at(std::size_t age) const noexcept {
+  const std::size_t slot = (head_ + size_ - 1 - age) % ring_.size();
+  const Entry& e = ring_[slot];
+  const std::int64_t d =
+      time_high_.empty()
+          ? static_cast<std::int64_t>(static_cast<std::int32_t>(e.time_low))
+          : static_cast<std::int64_t>(
+                (static_cast<std::uint64_t>(static_cast<std::uint32_t>(time_high_[slot])) << 32) |
+                e.time_low);
+  return Interaction{e.item, e.rating, time_at(base_, d)};
+}
+
+void InteractionWindow::store(std::size_t slot, const Interaction& interaction) {
+  if (size_ == 0) {
+    // Nothing kept depends on the origin: start it here, and drop the high
+    // words an earlier time needed.
+    base_ = interaction.timestamp;
+    std::vector<std::int32_t>().swap(time_high_);
+  }
+  const std::int64_t d = difference(interaction.timestamp, base_);
+  const auto high = static_cast<std::int32_t>(d >> 32);
+  const auto low = static_cast<std::uint32_t>(static_cast<std::uint64_t>(d));
+  if (time_high_.empty() && d != static_cast<std::int32_t>(low)) {
+    // The first time that needs its high word: every other slot's is its sign.
+    time_high_.resize(ring_.size());
+    for (std::size_t k = 0; k < ring_.size(); ++k)
+      time_high_[k] = static_cast<std::int32_t>(ring_[k].time_low) < 0 ? -1 : 0;
+  }
+  ring_[slot] = Entry{interaction.item, interaction.rating, low};
+  if (!time_high_.empty())
+    time_high_[slot] = high;
 }
 
 void InteractionWindow::append(const Interaction& interaction) {
-  const std::size_t keep = std::max(window_, pending_ + 1);
+  const std::size_t keep = std::max<std::size_t>(window_, std::size_t{pending_} + 1);
   if (size_ < ring_.size()) {
-    ring_[(head_ + size_) % ring_.size()] = interaction;
+    store((head_ + size_) % ring_.size(), interaction);
     ++size_;
   } else if (keep <= size_) {
     // Full, and the oldest is neither in the window nor pending: overwrite it.
-    ring_[head_] = interaction;
-    head_ = (head_ + 1) % ring_.size();
+    store(head_, interaction);
+    head_ = static_cast<std::uint32_t>((head_ + 1) % ring_.size());
   } else {
     // Full of interactions still needed: unroll into a larger ring.
-    std::vector<Interaction> grown;
-    grown.reserve(std::max<std::size_t>(4, 2 * ring_.size()));
+    std::vector<Interaction> kept;
+    kept.reserve(std::size_t{size_} + 1);
     for (std::size_t age = size_; age-- > 0;)
-      grown.push_back(at(age));
-    grown.push_back(interaction);
-    const std::size_t capacity = grown.capacity();
-    grown.resize(capacity);
-    ring_ = std::move(grown);
+      kept.push_back(at(age));
+    kept.push_back(interaction);
+    const std::size_t capacity = std::max<std::size_t>(4, 2 * ring_.size());
+    if (capacity > kMaxCount)
+      throw std::length_error("an interaction window of more than 2^32 - 1");
+    ring_.assign(capacity, Entry{});
+    time_high_.clear();
     head_ = 0;
-    ++size_;
+    size_ = 0;
+    for (const Interaction& i : kept) {
+      store(size_, i);
+      ++size_;
+    }
   }
   // Trim what neither view needs any more, so `size_` stays honest.
   while (size_ > keep) {
-    head_ = (head_ + 1) % ring_.size();
+    head_ = static_cast<std::uint32_t>((head_ + 1) % ring_.size());
     --size_;
   }
 }
@@ -51,7 +106,7 @@ void InteractionWindow::reset(std::span<const Interaction> recent) {
   head_ = 0;
   size_ = 0;
   pending_ = 0;
-  const std::size_t n = std::min(recent.size(), window_);
+  const std::size_t n = std::min<std::size_t>(recent.size(), window_);
   for (const Interaction& i : recent.last(n))
     append(i);
 }
@@ -82,6 +137,8 @@ void InteractionWindow::restore(std::span<const Interaction> window,
                                 std::span<const Interaction> pending) {
   if (window.size() > window_)
     throw std::invalid_argument("a recorded window longer than the configured window");
+  if (pending.size() >= kMaxCount)
+    throw std::invalid_argument("a recorded pending batch of more than 2^32 - 2");
   const auto longer = window.size() >= pending.size() ? window : pending;
   const auto shorter = window.size() >= pending.size() ? pending : window;
   const auto tail = longer.last(shorter.size());
@@ -93,13 +150,12 @@ void InteractionWindow::restore(std::span<const Interaction> window,
   }
   head_ = 0;
   size_ = 0;
-  pending_ = 0;
   // Everything in `longer` is kept: append with the pending count that makes
   // its oldest entries needed, then mark the pending suffix.
-  pending_ = longer.size();
+  pending_ = static_cast<std::uint32_t>(longer.size());
   for (const Interaction& i : longer)
     append(i);
-  pending_ = pending.size();
+  pending_ = static_cast<std::uint32_t>(pending.size());
 }
 
 }  // namespace lusifer

@@ -1,6 +1,7 @@
 #include "engine/sim/interaction_window.hpp"
 
 #include <deque>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -136,4 +137,47 @@ TEST_CASE("restore refuses a window and a batch that are not one sequence",
                   std::invalid_argument);
   w.restore(std::vector{seen(1), seen(2)}, std::vector{seen(2)});
   CHECK(times(w.pending()) == std::vector<std::int64_t>{2});
+}
+
+TEST_CASE("times of any size come back exactly, however far apart", "[interaction_window]") {
+  // The ring keeps times as 32-bit differences until one needs more: mix
+  // small episode stamps, Unix times, and the int64 extremes.
+  const std::vector<std::int64_t> stamps = {1'000'003,
+                                            1'600'000'000,
+                                            5,
+                                            std::numeric_limits<std::int64_t>::max(),
+                                            std::numeric_limits<std::int64_t>::min(),
+                                            -1,
+                                            4'294'967'296,
+                                            2'000'001,
+                                            0};
+  InteractionWindow w(4, 3);
+  Reference ref{4, {}, {}};
+  w.reset(std::vector{seen(1'700'000'000), seen(1'700'000'100)});
+  ref.reset(std::vector{seen(1'700'000'000), seen(1'700'000'100)});
+  for (std::size_t round = 0; round < 3; ++round) {
+    for (const std::int64_t t : stamps) {
+      const Interaction i{7, 3.5f, t};
+      w.push(i);
+      ref.push(i);
+      REQUIRE(w.window() == ref.last(4));
+      REQUIRE(w.pending() == ref.pending);
+    }
+    w.clear_pending();
+    ref.pending.clear();
+    // A reset starts the times' origin afresh.
+    w.reset(std::vector{seen(3)});
+    ref.reset(std::vector{seen(3)});
+    REQUIRE(w.window() == ref.last(4));
+  }
+  InteractionWindow back(4, 3);
+  back.restore(std::vector<Interaction>{{1, 1.0f, std::numeric_limits<std::int64_t>::min()},
+                                        {2, 2.0f, 0},
+                                        {3, 3.0f, std::numeric_limits<std::int64_t>::max()}},
+               std::vector<Interaction>{{3, 3.0f, std::numeric_limits<std::int64_t>::max()}});
+  CHECK(times(back.window()) ==
+        std::vector<std::int64_t>{std::numeric_limits<std::int64_t>::min(), 0,
+                                  std::numeric_limits<std::int64_t>::max()});
+  CHECK(times(back.pending()) ==
+        std::vector<std::int64_t>{std::numeric_limits<std::int64_t>::max()});
 }

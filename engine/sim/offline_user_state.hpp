@@ -25,7 +25,9 @@
 // Deterministic: the same feedback in the same order gives the same state.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -80,6 +82,32 @@ struct OfflineUserState {
   // The drift term of an item with these genres: the mean of the drift over
   // them (genres without drift count as 0).
   double drift_for(GenreMask genres) const noexcept;
+};
+
+// An OfflineUserState kept aside in one allocation of just its contents:
+// the phase-1 state a user actor returns to at every episode. As a second
+// OfflineUserState it cost ~450 bytes a user (the struct, and four vectors
+// with an allocation each); frozen, the ~270 its contents need. thaw()
+// gives back every field but the `undrifted` cache, which comes back empty
+// (a cache never changes a result).
+class FrozenOfflineState {
+ public:
+  FrozenOfflineState() = default;
+  explicit FrozenOfflineState(const OfflineUserState& state);
+  FrozenOfflineState(const FrozenOfflineState& other);
+  FrozenOfflineState& operator=(const FrozenOfflineState& other);
+  FrozenOfflineState(FrozenOfflineState&&) noexcept = default;
+  FrozenOfflineState& operator=(FrozenOfflineState&&) noexcept = default;
+
+  // Whether a state is held (a default-constructed one holds none).
+  explicit operator bool() const noexcept { return bytes_ != nullptr; }
+  // The state frozen; std::logic_error when none is held.
+  OfflineUserState thaw() const;
+
+ private:
+  std::size_t byte_count() const noexcept;
+
+  std::unique_ptr<std::byte[]> bytes_;
 };
 
 // Residuals of one batch, by genre bit.

@@ -1,0 +1,87 @@
+#include "engine/sim/offline_user_state.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+#include <catch2/catch.hpp>
+
+using namespace lusifer;
+
+namespace {
+
+OfflineUserState sample_state() {
+  OfflineUserState s;
+  s.user = 41;
+  s.taste.rated = 37;
+  s.taste.mean = 3.62f;
+  s.taste.genres = {{1u << 3, 0.41f, 9}, {1u << 0, 0.2f, 4}, {1u << 7, -0.55f, 6}};
+  s.taste.themes = {{1203, 0.3f, 2}, {88, -0.25f, 3}};
+  s.taste.eras = {{1990, 0.12f, 11}};
+  s.drift = {{3, -0.7f}, {12, 0.31f}};
+  s.pending = {{5, 4.0f, 1'000'003}, {9, 2.0f, -7}};
+  s.updates = 6;
+  s.undrifted = {{5, 3.25}, {9, 2.5}};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a frozen offline state thaws to every field but the cache", "[offline_user_state]") {
+  const OfflineUserState s = sample_state();
+  const FrozenOfflineState frozen(s);
+  REQUIRE(frozen);
+  const OfflineUserState back = frozen.thaw();
+  CHECK(back.user == s.user);
+  CHECK(back.taste == s.taste);
+  CHECK(back.drift == s.drift);
+  CHECK(back.pending == s.pending);
+  CHECK(back.updates == s.updates);
+  CHECK(back.undrifted.empty());
+
+  // Copies are deep and independent; a moved-from one holds nothing.
+  FrozenOfflineState copy = frozen;
+  FrozenOfflineState moved = std::move(copy);
+  CHECK_FALSE(copy);  // NOLINT(bugprone-use-after-move): the contract of the move
+  CHECK(moved.thaw().taste == s.taste);
+  copy = moved;
+  moved = FrozenOfflineState(OfflineUserState{});
+  CHECK(copy.thaw().drift == s.drift);
+  CHECK(moved.thaw().taste.genres.empty());
+}
+
+TEST_CASE("an empty state freezes, and nothing frozen does not thaw", "[offline_user_state]") {
+  const OfflineUserState empty;
+  const OfflineUserState back = FrozenOfflineState(empty).thaw();
+  CHECK(back.taste == empty.taste);
+  CHECK(back.drift.empty());
+  CHECK(back.pending.empty());
+  const FrozenOfflineState none;
+  CHECK_FALSE(none);
+  CHECK_THROWS_AS(none.thaw(), std::logic_error);
+}
+
+TEST_CASE("drift keeps the four largest genres and no more room than it needs",
+          "[offline_user_state]") {
+  GenreResiduals residuals;
+  // Ten genres with news, of sizes 0.1 .. 1.0; genres 20 and 21 tie.
+  for (std::size_t g = 0; g < 10; ++g) {
+    residuals.sum[g] = 0.1 * static_cast<double>(g + 1) * 10;
+    residuals.count[g] = 10;
+  }
+  residuals.sum[20] = -9.0;
+  residuals.count[20] = 10;
+  residuals.sum[21] = 9.0;
+  residuals.count[21] = 10;
+  std::vector<OfflineDrift> drift;
+  const OfflineDriftOptions options{0.0, 0.8, 1.5};
+  update_drift(drift, residuals, options);
+  REQUIRE(drift.size() == OfflineUserState::kMaxDriftGenres);
+  CHECK(drift.capacity() == OfflineUserState::kMaxDriftGenres);
+  // Largest |value| first; equal sizes by genre.
+  CHECK(drift[0].genre == 9);
+  CHECK(drift[0].value == 1.0f);
+  CHECK(drift[1].genre == 8);
+  CHECK(drift[2].genre == 20);
+  CHECK(drift[2].value == -0.9f);
+  CHECK(drift[3].genre == 21);
+}

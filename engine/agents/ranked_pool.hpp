@@ -46,7 +46,7 @@ class RankedPool {
   struct Scratch {
     std::vector<float> scores;
     std::vector<RankKey> keys;
-    std::vector<std::uint64_t> excluded_ranks;  // a bit per rank
+    std::vector<std::uint8_t> excluded_ranks;  // a byte per rank (1: excluded)
   };
   Scratch make_scratch() const;
 

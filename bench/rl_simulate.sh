@@ -55,9 +55,9 @@ CPU_AT_PHASE2=
 SIM_PID=
 # Where the memory goes, phase by phase: resident KB when the dataset is
 # loaded, when the offline model is fitted (and the highest before that),
-# when phase 1 ends (every user actor spawned with its profile, the agent
-# built: their bytes are the difference from the fitted point), and the
-# highest during the episodes. Sampled every 50 ms, so a short-lived peak
+# when phase 1 ends (every user actor spawned with its profile: their bytes
+# are the difference from the fitted point), and the highest during the
+# episodes (the agent is built after phase 1, so its state counts there). Sampled every 50 ms, so a short-lived peak
 # can be missed; /usr/bin/time's peak RSS below is exact.
 RSS_LOADED= RSS_FITTED= RSS_PHASE1= PEAK_SETUP=0 PEAK_EPISODES=0
 while kill -0 "$TIME_PID" 2>/dev/null; do
@@ -119,7 +119,7 @@ awk -v l="${RSS_LOADED:-}" -v f="${RSS_FITTED:-}" -v s="$PEAK_SETUP" -v p="${RSS
   if (p != "") printf ", phase 1 done %d", p / mib
   printf ", highest in the episodes %d\n", e / mib
   if (p != "" && f != "" && u > 0)
-    printf "                        %.0f bytes a user from fitted to phase 1 done (actors, profiles, agent state)\n", (p - f) * 1024 / u
+    printf "                        %.0f bytes a user from fitted to phase 1 done (user actors and their profiles)\n", (p - f) * 1024 / u
   if (u > 0 && e > 0)
-    printf "                        %.0f bytes a user at the highest in the episodes (everything)\n", e * 1024 / u
+    printf "                        %.0f bytes a user at the highest in the episodes (everything, the agent included)\n", e * 1024 / u
 }'

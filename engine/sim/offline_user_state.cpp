@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <type_traits>
 
@@ -12,27 +14,74 @@ namespace {
 
 constexpr double kSmallestDrift = 0.05;
 
-// A frozen state's layout: a header of counts, then the lists, each as its
-// elements' bytes (all trivially copyable), unaligned, read by memcpy.
-struct FrozenHeader {
-  UserIndex user = 0;
-  std::uint32_t rated = 0;
-  float mean = 0;
-  std::uint32_t updates = 0;
-  std::uint32_t genres = 0;
-  std::uint32_t themes = 0;
-  std::uint32_t eras = 0;
-  std::uint32_t drift = 0;
-  std::uint32_t pending = 0;
-};
-static_assert(std::is_trivially_copyable_v<OfflineLeaning> &&
-              std::is_trivially_copyable_v<OfflineDrift> &&
-              std::is_trivially_copyable_v<Interaction>);
+// A frozen state is its fields as bytes, unaligned, after a u32 of the
+// block's size and a byte of its format:
+// - compact: counts of the taste's lists and the drift as single bytes, and
+//   values as whole hundredths (i16) with counts as u16: a leaning in 8
+//   bytes, not 12, a drift in 3. Taste and drift values are kept at 0.01
+//   (offline_taste.hpp), so this is exact; a state it would not give back
+//   bit for bit (checked on freezing) is frozen wide.
+// - wide: every count as u32, every value as it is.
+// Pending feedback, in neither the taste nor the drift, is kept whole.
+enum class FrozenFormat : std::uint8_t { kWide = 0, kCompact = 1 };
 
-std::size_t frozen_size(const FrozenHeader& h) noexcept {
-  return sizeof(FrozenHeader) +
-         (std::size_t{h.genres} + h.themes + h.eras) * sizeof(OfflineLeaning) +
-         std::size_t{h.drift} * sizeof(OfflineDrift) + std::size_t{h.pending} * sizeof(Interaction);
+class ByteWriter {
+ public:
+  template <class T>
+  void put(const T& value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const auto* p = reinterpret_cast<const std::byte*>(&value);
+    bytes_.insert(bytes_.end(), p, p + sizeof(T));
+  }
+  std::vector<std::byte>& bytes() noexcept { return bytes_; }
+
+ private:
+  std::vector<std::byte> bytes_;
+};
+
+class ByteReader {
+ public:
+  explicit ByteReader(const std::byte* at) noexcept : at_(at) {}
+  template <class T>
+  T take() noexcept {
+    static_assert(std::is_trivially_copyable_v<T>);
+    T value;
+    std::memcpy(&value, at_, sizeof(T));
+    at_ += sizeof(T);
+    return value;
+  }
+
+ private:
+  const std::byte* at_;
+};
+
+// `value` as whole hundredths, when they give it back bit for bit.
+std::optional<std::int16_t> hundredths(float value) noexcept {
+  const double scaled = std::round(static_cast<double>(value) * 100.0);
+  if (!(scaled >= INT16_MIN && scaled <= INT16_MAX))
+    return std::nullopt;
+  const auto k = static_cast<std::int16_t>(scaled);
+  const auto back = static_cast<float>(static_cast<double>(k) / 100.0);
+  if (std::bit_cast<std::uint32_t>(back) != std::bit_cast<std::uint32_t>(value))
+    return std::nullopt;
+  return k;
+}
+
+float from_hundredths(std::int16_t k) noexcept {
+  return static_cast<float>(static_cast<double>(k) / 100.0);
+}
+
+bool compact_fits(const OfflineUserState& s) noexcept {
+  const auto lists_fit = [](const std::vector<OfflineLeaning>& list) {
+    return list.size() <= UINT8_MAX &&
+           std::all_of(list.begin(), list.end(), [](const OfflineLeaning& l) {
+             return l.count <= UINT16_MAX && hundredths(l.value).has_value();
+           });
+  };
+  return lists_fit(s.taste.genres) && lists_fit(s.taste.themes) && lists_fit(s.taste.eras) &&
+         s.drift.size() <= UINT8_MAX &&
+         std::all_of(s.drift.begin(), s.drift.end(),
+                     [](const OfflineDrift& d) { return hundredths(d.value).has_value(); });
 }
 
 std::uint32_t count_of(std::size_t n) {
@@ -41,42 +90,56 @@ std::uint32_t count_of(std::size_t n) {
   return static_cast<std::uint32_t>(n);
 }
 
-template <class T>
-std::byte* put(std::byte* at, const std::vector<T>& list) noexcept {
-  if (!list.empty())
-    std::memcpy(at, list.data(), list.size() * sizeof(T));
-  return at + list.size() * sizeof(T);
-}
-
-template <class T>
-const std::byte* take(const std::byte* at, std::uint32_t n, std::vector<T>& list) {
-  list.resize(n);
-  if (n > 0)
-    std::memcpy(list.data(), at, std::size_t{n} * sizeof(T));
-  return at + std::size_t{n} * sizeof(T);
-}
-
 }  // namespace
 
 FrozenOfflineState::FrozenOfflineState(const OfflineUserState& state) {
-  FrozenHeader h;
-  h.user = state.user;
-  h.rated = state.taste.rated;
-  h.mean = state.taste.mean;
-  h.updates = state.updates;
-  h.genres = count_of(state.taste.genres.size());
-  h.themes = count_of(state.taste.themes.size());
-  h.eras = count_of(state.taste.eras.size());
-  h.drift = count_of(state.drift.size());
-  h.pending = count_of(state.pending.size());
-  bytes_ = std::make_unique_for_overwrite<std::byte[]>(frozen_size(h));
-  std::memcpy(bytes_.get(), &h, sizeof h);
-  std::byte* at = bytes_.get() + sizeof h;
-  at = put(at, state.taste.genres);
-  at = put(at, state.taste.themes);
-  at = put(at, state.taste.eras);
-  at = put(at, state.drift);
-  put(at, state.pending);
+  const bool compact = compact_fits(state);
+  ByteWriter out;
+  out.put(std::uint32_t{0});  // the size, once known
+  out.put(compact ? FrozenFormat::kCompact : FrozenFormat::kWide);
+  out.put(state.user);
+  out.put(state.taste.rated);
+  out.put(state.taste.mean);
+  out.put(state.updates);
+  const std::vector<OfflineLeaning>* lists[] = {&state.taste.genres, &state.taste.themes,
+                                                &state.taste.eras};
+  for (const auto* list : lists) {
+    if (compact)
+      out.put(static_cast<std::uint8_t>(list->size()));
+    else
+      out.put(count_of(list->size()));
+  }
+  if (compact)
+    out.put(static_cast<std::uint8_t>(state.drift.size()));
+  else
+    out.put(count_of(state.drift.size()));
+  out.put(count_of(state.pending.size()));
+  for (const auto* list : lists) {
+    for (const OfflineLeaning& l : *list) {
+      out.put(l.key);
+      if (compact) {
+        out.put(*hundredths(l.value));
+        out.put(static_cast<std::uint16_t>(l.count));
+      } else {
+        out.put(l.value);
+        out.put(l.count);
+      }
+    }
+  }
+  for (const OfflineDrift& d : state.drift) {
+    out.put(d.genre);
+    if (compact)
+      out.put(*hundredths(d.value));
+    else
+      out.put(d.value);
+  }
+  for (const Interaction& i : state.pending)
+    out.put(i);
+  std::vector<std::byte>& bytes = out.bytes();
+  const std::uint32_t size = count_of(bytes.size());
+  std::memcpy(bytes.data(), &size, sizeof size);
+  bytes_ = std::make_unique_for_overwrite<std::byte[]>(bytes.size());
+  std::memcpy(bytes_.get(), bytes.data(), bytes.size());
 }
 
 FrozenOfflineState::FrozenOfflineState(const FrozenOfflineState& other) {
@@ -98,27 +161,46 @@ FrozenOfflineState& FrozenOfflineState::operator=(const FrozenOfflineState& othe
 }
 
 std::size_t FrozenOfflineState::byte_count() const noexcept {
-  FrozenHeader h;
-  std::memcpy(&h, bytes_.get(), sizeof h);
-  return frozen_size(h);
+  return ByteReader(bytes_.get()).take<std::uint32_t>();
 }
 
 OfflineUserState FrozenOfflineState::thaw() const {
   if (!bytes_)
     throw std::logic_error("thawing a FrozenOfflineState that holds no state");
-  FrozenHeader h;
-  std::memcpy(&h, bytes_.get(), sizeof h);
+  ByteReader in(bytes_.get());
+  in.take<std::uint32_t>();
+  const bool compact = in.take<FrozenFormat>() == FrozenFormat::kCompact;
   OfflineUserState s;
-  s.user = h.user;
-  s.taste.rated = h.rated;
-  s.taste.mean = h.mean;
-  s.updates = h.updates;
-  const std::byte* at = bytes_.get() + sizeof h;
-  at = take(at, h.genres, s.taste.genres);
-  at = take(at, h.themes, s.taste.themes);
-  at = take(at, h.eras, s.taste.eras);
-  at = take(at, h.drift, s.drift);
-  take(at, h.pending, s.pending);
+  s.user = in.take<UserIndex>();
+  s.taste.rated = in.take<std::uint32_t>();
+  s.taste.mean = in.take<float>();
+  s.updates = in.take<std::uint32_t>();
+  const auto count = [&] {
+    return compact ? std::uint32_t{in.take<std::uint8_t>()} : in.take<std::uint32_t>();
+  };
+  std::vector<OfflineLeaning>* lists[] = {&s.taste.genres, &s.taste.themes, &s.taste.eras};
+  for (auto* list : lists)
+    list->resize(count());
+  s.drift.resize(count());
+  s.pending.resize(in.take<std::uint32_t>());
+  for (auto* list : lists) {
+    for (OfflineLeaning& l : *list) {
+      l.key = in.take<std::uint32_t>();
+      if (compact) {
+        l.value = from_hundredths(in.take<std::int16_t>());
+        l.count = in.take<std::uint16_t>();
+      } else {
+        l.value = in.take<float>();
+        l.count = in.take<std::uint32_t>();
+      }
+    }
+  }
+  for (OfflineDrift& d : s.drift) {
+    d.genre = in.take<std::uint8_t>();
+    d.value = compact ? from_hundredths(in.take<std::int16_t>()) : in.take<float>();
+  }
+  for (Interaction& i : s.pending)
+    i = in.take<Interaction>();
   return s;
 }
 

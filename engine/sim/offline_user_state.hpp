@@ -87,9 +87,10 @@ struct OfflineUserState {
 // An OfflineUserState kept aside in one allocation of just its contents:
 // the phase-1 state a user actor returns to at every episode. As a second
 // OfflineUserState it cost ~450 bytes a user (the struct, and four vectors
-// with an allocation each); frozen, the ~270 its contents need. thaw()
-// gives back every field but the `undrifted` cache, which comes back empty
-// (a cache never changes a result).
+// with an allocation each); frozen, ~170 (values at the 0.01 the taste and
+// drift keep, as whole hundredths; a state with other values is frozen as
+// it is). thaw() gives back every field, bit for bit, but the `undrifted`
+// cache, which comes back empty (a cache never changes a result).
 class FrozenOfflineState {
  public:
   FrozenOfflineState() = default;

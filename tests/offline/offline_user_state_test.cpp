@@ -1,5 +1,6 @@
 #include "engine/sim/offline_user_state.hpp"
 
+#include <cmath>
 #include <stdexcept>
 #include <utility>
 
@@ -47,6 +48,26 @@ TEST_CASE("a frozen offline state thaws to every field but the cache", "[offline
   moved = FrozenOfflineState(OfflineUserState{});
   CHECK(copy.thaw().drift == s.drift);
   CHECK(moved.thaw().taste.genres.empty());
+}
+
+TEST_CASE("a state with values off the hundredths freezes whole and thaws bit for bit",
+          "[offline_user_state]") {
+  OfflineUserState s = sample_state();
+  s.taste.themes[1].value = 0.123456f;  // not a hundredth
+  s.taste.eras[0].count = 70'000;       // past a u16
+  s.drift[1].value = -1e-7f;
+  const OfflineUserState back = FrozenOfflineState(s).thaw();
+  CHECK(back.taste == s.taste);
+  CHECK(back.drift == s.drift);
+  CHECK(back.pending == s.pending);
+  // And negative zero and the ends of the compact range come back as they were.
+  OfflineUserState edges = sample_state();
+  edges.taste.genres[0].value = -0.0f;
+  edges.taste.genres[1].value = 327.67f;
+  edges.taste.genres[2].value = -327.68f;
+  const OfflineUserState edges_back = FrozenOfflineState(edges).thaw();
+  CHECK(std::signbit(edges_back.taste.genres[0].value));
+  CHECK(edges_back.taste == edges.taste);
 }
 
 TEST_CASE("an empty state freezes, and nothing frozen does not thaw", "[offline_user_state]") {

@@ -43,8 +43,14 @@ struct UserState {
   // to the phase-1 profile, but the store keeps every version it was sent.
   std::int32_t last_version = 0;
   std::uint32_t episode = 0;
-  std::shared_ptr<const std::string> text;  // LLM runs; null for the offline model
-  std::shared_ptr<const std::string> base_text;
+  // LLM runs only: the current and phase-1 texts (offline users render
+  // theirs from their state). Behind one pointer, null for offline users: two
+  // shared_ptrs in every actor were 24 bytes a user more.
+  struct Texts {
+    std::shared_ptr<const std::string> current;
+    std::shared_ptr<const std::string> base;
+  };
+  std::unique_ptr<Texts> texts;
   // The recent window and the feedback not yet folded into the profile.
   InteractionWindow interactions;
   std::optional<OfflineUserState> offline;
@@ -87,14 +93,15 @@ std::string current_profile(UserActor* self) {
   if (world_of(self).offline)
     return s.offline && s.version > 0 ? world_of(self).offline->profile_text(*s.offline)
                                       : std::string();
-  return s.text ? *s.text : std::string();
+  return s.texts && s.texts->current ? *s.texts->current : std::string();
 }
 
 // The phase-1 profile is whatever the profile is now.
 void settle_base(UserActor* self) {
   auto& s = self->state;
   s.base_version = s.version;
-  s.base_text = s.text;
+  if (s.texts)
+    s.texts->base = s.texts->current;
   s.offline_base = s.offline ? FrozenOfflineState(*s.offline) : FrozenOfflineState();
 }
 
@@ -137,8 +144,11 @@ void add_version(UserActor* self, NewVersion v) {
                                                v.source, v.batch, v.episode, v.step});
     record(self, std::move(batch));
   }
-  if (!world_of(self).offline)
-    s.text = std::make_shared<const std::string>(std::move(v.text));
+  if (!world_of(self).offline) {
+    if (!s.texts)
+      s.texts = std::make_unique<UserState::Texts>();
+    s.texts->current = std::make_shared<const std::string>(std::move(v.text));
+  }
 }
 
 std::string demographics_json(const User& user) {
@@ -338,7 +348,8 @@ void restart(UserActor* self, std::uint32_t episode) {
   auto& s = self->state;
   s.episode = episode;
   s.version = s.base_version;
-  s.text = s.base_text;
+  if (s.texts)
+    s.texts->current = s.texts->base;
   if (s.offline_base)
     s.offline = s.offline_base.thaw();
   else
@@ -368,9 +379,9 @@ std::string encode_state(const UserState& s) {
     return v;
   };
   if (s.base_version > 0)
-    c.versions.push_back(version_of(s.base_version, s.base_text));
+    c.versions.push_back(version_of(s.base_version, s.texts ? s.texts->base : nullptr));
   if (s.version != s.base_version)
-    c.versions.push_back(version_of(s.version, s.text));
+    c.versions.push_back(version_of(s.version, s.texts ? s.texts->current : nullptr));
   c.base_versions = s.base_version > 0 ? 1 : 0;
   c.last_version = s.last_version;
   c.window = s.interactions.window();
@@ -402,21 +413,26 @@ std::string restore_state(UserState& s, const std::string& bytes) {
   const auto text_of = [offline](std::string& text) -> std::shared_ptr<const std::string> {
     return offline ? nullptr : std::make_shared<const std::string>(std::move(text));
   };
+  std::shared_ptr<const std::string> base_text, text;
   if (c.base_versions > 0) {
     UserProfileVersion& base = c.versions[c.base_versions - 1];
     s.base_version = base.version;
-    s.base_text = text_of(base.text);
+    base_text = text_of(base.text);
   } else {
     s.base_version = 0;
-    s.base_text = nullptr;
   }
   if (c.versions.size() > c.base_versions) {
     s.version = c.versions.back().version;
-    s.text = text_of(c.versions.back().text);
+    text = text_of(c.versions.back().text);
   } else {
     s.version = s.base_version;
-    s.text = s.base_text;
+    text = base_text;
   }
+  if (text || base_text)
+    s.texts =
+        std::make_unique<UserState::Texts>(UserState::Texts{std::move(text), std::move(base_text)});
+  else
+    s.texts.reset();
   s.last_version = c.last_version;
   s.interactions = std::move(interactions);
   s.offline = std::move(c.offline);
@@ -433,7 +449,8 @@ caf::behavior shared_user_behavior() {
         auto promise = self->make_response_promise<ProfileOutcome>();
         auto& s = self->state;
         s.version = 0;
-        s.text = nullptr;
+        if (s.texts)
+          s.texts->current = nullptr;
         s.offline.reset();
         build_profile(self, std::make_shared<ProfileJob>(std::move(job)), 0, promise);
         return promise;

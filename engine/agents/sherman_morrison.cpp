@@ -262,6 +262,9 @@ template <std::size_t Blocks>
 LUSIFER_ALWAYS_INLINE void unpack_blocks(const float* packed, float* full) noexcept {
   constexpr std::size_t n = 8 * Blocks;
   const float* from = packed;
+  // Unrolled: every offset is then a constant (rolled, the row loop took
+  // two thirds of the unpacking).
+#pragma GCC unroll 32
   for (std::size_t r = 0; r < n; ++r) {
     const std::size_t first = r / 8;  // block
     const float* source = from - (r % 8);
@@ -287,6 +290,7 @@ template <std::size_t Blocks>
 LUSIFER_ALWAYS_INLINE void pack_blocks(const float* full, float* packed) noexcept {
   constexpr std::size_t n = 8 * Blocks;
   float* to = packed;
+#pragma GCC unroll 32
   for (std::size_t r = 0; r < n; ++r) {
     const std::size_t length = n - r;
     const float* from = full + r * n + r;

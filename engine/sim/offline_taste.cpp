@@ -157,6 +157,14 @@ struct Ranked {
   OfflineLeaning leaning;
 };
 
+// A key's leaning after the batch, its number and how far its ranked value
+// moved.
+struct Merged {
+  OfflineLeaning leaning;
+  std::uint32_t number = 0;
+  double moved = 0;
+};
+
 // Reused by the thread: merging runs on every profile update of every
 // simulated user, where per-call allocations made it mostly malloc.
 struct Scratch {
@@ -165,22 +173,10 @@ struct Scratch {
   // are numbered first. A key listed twice (a hand-written profile) keeps
   // its last leaning.
   std::vector<OfflineLeaning> old;
-  std::vector<std::uint64_t> order;    // key << 32 | number, of the keys merged
-  std::vector<OfflineLeaning> merged;  // their leanings after the batch, in that order
+  std::vector<Merged> merged;  // the keys merged, in number order
   std::vector<Ranked> liked, disliked;
+  std::vector<std::uint64_t> candidates;  // key << 32 | index into merged
 };
-
-// Rounds half away from zero, as std::round, without a library call: for
-// |x| < 2^52 the integer part fits an int64 and x minus it is exact, and
-// larger doubles (and infinities and NaN) are whole already.
-double round_half_away(double x) noexcept {
-  if (!(std::fabs(x) < 4503599627370496.0))
-    return x;
-  const auto whole = static_cast<double>(static_cast<std::int64_t>(x));
-  const double fraction = x - whole;
-  const double rounded = fraction >= 0.5 ? whole + 1.0 : fraction <= -0.5 ? whole - 1.0 : whole;
-  return std::copysign(rounded, x);
-}
 
 }  // namespace
 
@@ -205,12 +201,6 @@ double shrunk_leaning(const OfflineLeaning& leaning) noexcept {
   return leaning.value * count / (count + 2.0);
 }
 
-float quantize_hundredths(double value) noexcept {
-  const double rounded = round_half_away(value * 100.0) / 100.0;
-  // -0.00 would print with a sign; keep zero positive.
-  return rounded == 0 ? 0.0f : static_cast<float>(rounded);
-}
-
 std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
                                               std::span<const TasteEvidence> batch,
                                               const OfflineTasteOptions& options) {
@@ -230,10 +220,10 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
   thread_local Scratch scratch;
   KeyTable& table = scratch.table;
   std::vector<OfflineLeaning>& old = scratch.old;
-  std::vector<std::uint64_t>& order = scratch.order;
-  std::vector<OfflineLeaning>& merged = scratch.merged;
+  std::vector<Merged>& merged = scratch.merged;
   std::vector<Ranked>& liked = scratch.liked;
   std::vector<Ranked>& disliked = scratch.disliked;
+  std::vector<std::uint64_t>& candidates = scratch.candidates;
   // The largest move of a ranked value, from the profile before to the
   // evidence after (pruning aside), over the kinds in order and each kind's
   // keys ascending: the first of equal moves wins.
@@ -266,32 +256,34 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
     const std::span<const KeySums> sums = table.sums();
     const std::size_t old_count = old.size();
 
-    // A new key below its kind's minimum count is neither kept nor a change
-    // (its ranked value counts as 0 before and after): most of a batch's
-    // themes, seen once, stop here. (Written through pointers: pushing into
-    // the thread-local vectors reloaded them on every element.)
-    order.resize(sums.size());
-    std::size_t ordered = 0;
-    {
-      std::uint64_t* const to = order.data();
-      const KeySums* const from = sums.data();
-      for (std::size_t number = 0; number < sums.size(); ++number) {
-        to[ordered] = std::uint64_t{from[number].key} << 32 | number;
-        ordered += number < old_count || from[number].count >= rules.min_count ? 1 : 0;
-      }
+    // Every key merged in number order: the profile keeps the strongest
+    // whatever the order (keys break ties), and only the few keys that
+    // moved past the largest move so far need the key order the change
+    // rule is stated in. A new key below its kind's minimum count is
+    // neither kept nor a change (its ranked value counts as 0 before and
+    // after): most of a batch's themes, seen once, stop here. (Written
+    // through pointers: pushing into the thread-local vectors reloaded them
+    // on every element.)
+    if (merged.size() < sums.size()) {
+      merged.resize(sums.size());
+      liked.resize(sums.size());
+      disliked.resize(sums.size());
+      candidates.resize(sums.size());
     }
-    order.resize(ordered);
-    std::sort(order.begin(), order.end());
-
-    merged.resize(ordered);
-    liked.resize(ordered);
-    disliked.resize(ordered);
-    std::size_t liked_count = 0, disliked_count = 0;
-    for (std::size_t j = 0; j < ordered; ++j) {
-      const auto number = static_cast<std::uint32_t>(order[j]);
+    Merged* const merged_out = merged.data();
+    Ranked* const liked_out = liked.data();
+    Ranked* const disliked_out = disliked.data();
+    std::uint64_t* const candidate_out = candidates.data();
+    const double threshold = largest + 1e-9;
+    std::size_t merged_count = 0, liked_count = 0, disliked_count = 0, candidate_count = 0;
+    bool unordered_move = false;  // a NaN move: see below
+    for (std::size_t number = 0; number < sums.size(); ++number) {
       const KeySums& sum = sums[number];
+      const bool had = number < old_count;
+      if (!had && sum.count < rules.min_count)
+        continue;
       OfflineLeaning now{sum.key, 0.0f, 0};
-      if (number < old_count)
+      if (had)
         now = {sum.key, static_cast<float>(old[number].value + shift), old[number].count};
       if (sum.count > 0) {
         const double weight = std::min<double>(now.count, cap);
@@ -300,41 +292,54 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
         now.count += sum.count;
       }
       now.value = quantize_hundredths(now.value);
-      merged[j] = now;
-      if (now.count < rules.min_count)
-        continue;
-      const double shrunk = shrunk_leaning(now);
-      if (shrunk >= kNotableLeaning)
-        liked[liked_count++] = {shrunk, now};
-      if (shrunk <= -kNotableLeaning)
-        disliked[disliked_count++] = {shrunk, now};
+      double new_value = 0.0;
+      if (now.count >= rules.min_count) {
+        const double shrunk = shrunk_leaning(now);
+        new_value = shrunk;
+        if (shrunk >= kNotableLeaning)
+          liked_out[liked_count++] = {shrunk, now};
+        if (shrunk <= -kNotableLeaning)
+          disliked_out[disliked_count++] = {shrunk, now};
+      }
+      const double old_value = had ? shrunk_leaning(old[number]) : 0.0;
+      const double moved = std::abs(new_value - old_value);
+      merged_out[merged_count] = {now, static_cast<std::uint32_t>(number), moved};
+      if (!(moved < threshold))
+        candidate_out[candidate_count++] = std::uint64_t{sum.key} << 32 | merged_count;
+      unordered_move |= std::isnan(moved);
+      ++merged_count;
     }
-    liked.resize(liked_count);
-    disliked.resize(disliked_count);
     // Strongest first; keys break ties so the order is fixed (and only the
     // kept ones need ordering).
-    const auto keep = [&](std::vector<Ranked>& side, auto stronger) {
-      const std::size_t n = std::min(side.size(), rules.keep_per_side);
-      std::partial_sort(side.begin(), side.begin() + static_cast<std::ptrdiff_t>(n), side.end(),
-                        stronger);
+    const auto keep = [&](Ranked* side, std::size_t count, auto stronger) {
+      const std::size_t n = std::min(count, rules.keep_per_side);
+      std::partial_sort(side, side + n, side + count, stronger);
       for (std::size_t j = 0; j < n; ++j)
         leanings.push_back(side[j].leaning);
     };
     leanings.clear();
-    keep(liked, [](const Ranked& a, const Ranked& b) {
+    keep(liked_out, liked_count, [](const Ranked& a, const Ranked& b) {
       return a.shrunk != b.shrunk ? a.shrunk > b.shrunk : a.leaning.key < b.leaning.key;
     });
-    keep(disliked, [](const Ranked& a, const Ranked& b) {
+    keep(disliked_out, disliked_count, [](const Ranked& a, const Ranked& b) {
       return a.shrunk != b.shrunk ? a.shrunk < b.shrunk : a.leaning.key < b.leaning.key;
     });
 
-    for (std::size_t j = 0; j < ordered; ++j) {
-      const auto number = static_cast<std::uint32_t>(order[j]);
-      const bool had = number < old_count;
-      const OfflineLeaning& now = merged[j];
-      const double old_value = had ? shrunk_leaning(old[number]) : 0.0;
-      const double new_value = now.count >= rules.min_count ? shrunk_leaning(now) : 0.0;
-      const double moved = std::abs(new_value - old_value);
+    // The change rule, over the keys ascending: the first of equal moves
+    // wins. A key that moved less than the largest move before this kind can
+    // never pass it; a NaN move (NaN values in a hand-written profile) would
+    // pass every later key, so then every key is scanned.
+    if (unordered_move) {
+      candidate_count = 0;
+      for (std::size_t j = 0; j < merged_count; ++j)
+        candidate_out[candidate_count++] = std::uint64_t{merged_out[j].leaning.key} << 32 | j;
+    }
+    std::sort(candidate_out, candidate_out + candidate_count);
+    for (std::size_t k = 0; k < candidate_count; ++k) {
+      const Merged& m = merged_out[static_cast<std::uint32_t>(candidate_out[k])];
+      const bool had = m.number < old_count;
+      const OfflineLeaning& now = m.leaning;
+      const double moved = m.moved;
       if (moved < largest + 1e-9)
         continue;
       largest = moved;
@@ -342,12 +347,12 @@ std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
       c.kind = rules.kind;
       c.key = now.key;
       if (had)
-        c.before = old[number].value;
+        c.before = old[m.number].value;
       c.after = now.value;
       c.moved = static_cast<float>(moved);
       c.kept = std::any_of(leanings.begin(), leanings.end(),
                            [&](const OfflineLeaning& l) { return l.key == now.key; });
-      const KeySums& sum = sums[number];
+      const KeySums& sum = sums[m.number];
       if (sum.count > 0) {
         c.batch_count = sum.count;
         c.batch_mean = static_cast<float>(sum.rating / sum.count);

@@ -18,6 +18,7 @@
 // read back from its profile text is identical to the one that wrote it.
 // Pure functions of their inputs; deterministic.
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -82,8 +83,29 @@ struct OfflineTasteOptions {
 // The value a leaning is ranked by: value * count / (count + 2).
 double shrunk_leaning(const OfflineLeaning& leaning) noexcept;
 
-// Rounds to the 0.01 the profile prints.
-float quantize_hundredths(double value) noexcept;
+namespace detail {
+
+// Rounds half away from zero, as std::round, without a library call: for
+// |x| < 2^52 the integer part fits an int64 and x minus it is exact, and
+// larger doubles (and infinities and NaN) are whole already.
+inline double round_half_away(double x) noexcept {
+  if (!(std::fabs(x) < 4503599627370496.0))
+    return x;
+  const auto whole = static_cast<double>(static_cast<std::int64_t>(x));
+  const double fraction = x - whole;
+  const double rounded = fraction >= 0.5 ? whole + 1.0 : fraction <= -0.5 ? whole - 1.0 : whole;
+  return std::copysign(rounded, x);
+}
+
+}  // namespace detail
+
+// Rounds to the 0.01 the profile prints. Inline: the drift update calls it
+// for every genre of every fold.
+inline float quantize_hundredths(double value) noexcept {
+  const double rounded = detail::round_half_away(value * 100.0) / 100.0;
+  // -0.00 would print with a sign; keep zero positive.
+  return rounded == 0 ? 0.0f : static_cast<float>(rounded);
+}
 
 // Folds `batch` into `taste`. Returns the largest change of a shrunk leaning
 // (more than 0.05, leanings below their kind's minimum count counting as 0),

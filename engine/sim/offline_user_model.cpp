@@ -69,6 +69,23 @@ double content_weight(std::uint32_t support, const OfflineModelOptions& o) noexc
   return std::max(0.0, (beta / (support + beta) - at_cutoff) / (1.0 - at_cutoff));
 }
 
+// round_to_scale (engine/model/metrics.hpp), inline, with floor as a
+// truncation where they agree (a non-negative x below 2^52): the library
+// call was most of its cost on every rating.
+double round_level(double value, const RatingScale& scale) noexcept {
+  if (std::isnan(value))
+    return value;
+  if (value <= scale.min)
+    return scale.min;
+  if (value >= scale.max)
+    return scale.max;
+  const double x = (value - scale.min) / scale.step + 0.5;
+  const double level = x >= 0 && x < 4503599627370496.0
+                           ? static_cast<double>(static_cast<std::int64_t>(x))
+                           : std::floor(x);
+  return std::min(static_cast<double>(scale.max), scale.min + level * scale.step);
+}
+
 unsigned theme_bit(std::uint32_t term) noexcept {
   return static_cast<unsigned>((term * 0x9e3779b97f4a7c15ULL) >> 56);  // 8 bits: 256
 }
@@ -136,12 +153,35 @@ struct FactorRows {
     }
   }
 
-  double dot(UserIndex user, ItemIndex item) const noexcept {
-    if (user >= known_user.size() || item >= known_item.size() || !known_user[user] ||
-        !known_item[item])
-      return 0.0;
-    return factor_dot(users.data() + user * width, items.data() + item * width, width);
+  double dot(UserIndex user, ItemIndex item) const noexcept { return dot(user_row(user), item); }
+  // The user's row, nullptr for a user the SVD does not know.
+  const float* user_row(UserIndex user) const noexcept {
+    return user < known_user.size() && known_user[user] ? users.data() + user * width : nullptr;
   }
+  double dot(const float* user_row, ItemIndex item) const noexcept {
+    if (user_row == nullptr || item >= known_item.size() || !known_item[item])
+      return 0.0;
+    return factor_dot(user_row, items.data() + item * width, width);
+  }
+};
+
+// What a score takes from the item alone, given the weights: a rating reads
+// these instead of working out the content weight and its products again.
+struct ItemTerms {
+  double content = 0;  // a
+  double taste = 0;    // (1 - a) w_cf
+  double theme = 0;    // (1 - a) w_theme
+  double genre = 0;    // (1 - a) w_genre
+  float offset = 0;    // (1 - a) b_i, as the drivers keep it; 0 when a = 1
+  std::uint32_t support = 0;
+  bool warm = false;  // a < 1
+};
+
+// A user's theme affinity in a table by term: its value, and 1 when the
+// term is a theme of the user (0 and 0 when not).
+struct ThemeSlot {
+  float value = 0;
+  std::uint32_t present = 0;
 };
 
 }  // namespace
@@ -183,6 +223,8 @@ struct OfflineUserModel::Fitted {
   std::vector<float> recent_ratings;
   std::vector<ItemIndex> recent_items;
   OfflineDemographicPrior prior;
+  // Per item; filled once the weights are known (set_item_terms).
+  std::vector<ItemTerms> item_terms;
 
   Fitted(const Dataset& dataset, std::span<const RatingIndex> train, const OfflineContent& content,
          const OfflineModelOptions& options) {
@@ -354,6 +396,22 @@ struct OfflineUserModel::Fitted {
       outside_affinities[g] = static_cast<float>(everyone[1 + g]);
   }
 
+  void set_item_terms(const OfflineModelOptions& options, const OfflineWeights& weights) {
+    item_terms.resize(support.size());
+    for (std::size_t i = 0; i < support.size(); ++i) {
+      ItemTerms& t = item_terms[i];
+      t.support = support[i];
+      t.content = content_weight(t.support, options);
+      // The same products, in the same order, as score_impl once made them.
+      const double warm = 1.0 - t.content;
+      t.warm = warm > 0;
+      t.taste = warm * weights.taste_match;
+      t.theme = warm * weights.theme;
+      t.genre = warm * weights.genre;
+      t.offset = t.warm ? static_cast<float>(warm * item_bias[i]) : 0.0f;
+    }
+  }
+
   bool knows(UserIndex u) const noexcept { return u < known.size() && known[u] != 0; }
   double offset(UserIndex u) const noexcept {
     return u < user_offset.size() ? user_offset[u] : outside_offset;
@@ -384,7 +442,10 @@ struct OfflineUserModel::Fitted {
 
   // The genre term G and the genre pulling hardest in its direction.
   double genre_term(UserIndex u, GenreMask genres, std::uint32_t* key, float* value) const {
-    const auto a = genre_affinities(u);
+    return genre_term_of(genre_affinities(u), genres, key, value);
+  }
+  static double genre_term_of(std::span<const float> a, GenreMask genres, std::uint32_t* key,
+                              float* value) {
     double sum = 0;
     int n = 0;
     for (GenreMask m = genres; m != 0; m &= m - 1) {
@@ -622,6 +683,7 @@ OfflineUserModel::OfflineUserModel(const Dataset& dataset, std::span<const Ratin
       weights_ = solve_weights(x, y);
   }
   fitted_ = std::make_unique<Fitted>(dataset, train, content_, options_);
+  fitted_->set_item_terms(options_, weights_);
   const auto genre_names = dataset.catalog().genre_names();
   for (std::size_t g = 0; g < genre_names.size() && g < 64; ++g)
     if (printable_in_profile(genre_names[g]))
@@ -701,50 +763,91 @@ DemographicMatch OfflineUserModel::demographic_match(UserIndex user) const noexc
   return fitted_->prior.match(user);
 }
 
+struct OfflineUserModel::UserView {
+  UserIndex user = 0;
+  bool known = false;
+  DemographicMatch match = DemographicMatch::kEveryone;
+  float base = 0;  // the global mean
+  float offset = 0;
+  const float* factors = nullptr;  // the SVD's row; nullptr when it does not know the user
+  std::span<const float> affinities;
+  // The user's themes by term (see rate), or nullptr: searched per keyword.
+  const ThemeSlot* themes = nullptr;
+};
+
+OfflineUserModel::UserView OfflineUserModel::user_view(UserIndex user) const noexcept {
+  const Fitted& f = *fitted_;
+  UserView v;
+  v.user = user;
+  v.known = f.knows(user);
+  v.match = v.known ? DemographicMatch::kEveryone : f.prior.match(user);
+  v.base = static_cast<float>(f.mu);
+  v.offset = static_cast<float>(f.offset(user));
+  v.factors = f.factors.user_row(user);
+  v.affinities = f.genre_affinities(user);
+  return v;
+}
+
 OfflineScore OfflineUserModel::score(UserIndex user, ItemIndex item) const {
-  return score_impl(user, item, nullptr);
+  return score_impl(user_view(user), item, nullptr);
 }
 
 OfflineScore OfflineUserModel::score(UserIndex user, ItemIndex item,
                                      const OfflineUserState& state) const {
-  return score_impl(user, item, &state);
+  return score_impl(user_view(user), item, &state);
 }
 
-OfflineScore OfflineUserModel::score_impl(UserIndex user, ItemIndex item,
+OfflineScore OfflineUserModel::score_impl(const UserView& u, ItemIndex item,
                                           const OfflineUserState* state, bool drivers) const {
   const Catalog& catalog = dataset_->catalog();
   if (item >= catalog.size())
     throw std::out_of_range("offline model: item index outside the catalog");
   const Fitted& f = *fitted_;
   const GenreMask genres = catalog.items()[item].genres;
+  const ItemTerms& t = f.item_terms[item];
 
   OfflineScore result;
   OfflineDrivers& d = result.drivers;
-  const bool known = f.knows(user);
+  const bool known = u.known;
   d.user_known = known;
-  d.demographic_match = known ? DemographicMatch::kEveryone : f.prior.match(user);
-  d.base = static_cast<float>(f.mu);
-  d.user_offset = static_cast<float>(f.offset(user));
-  d.item_support = f.support[item];
-  const double a = content_weight(d.item_support, options_);
+  d.demographic_match = u.match;
+  d.base = u.base;
+  d.user_offset = u.offset;
+  d.item_support = t.support;
+  const double a = t.content;
   d.content_weight = static_cast<float>(a);
-  const double warm = 1.0 - a;
 
-  if (warm > 0) {
-    d.item_offset = static_cast<float>(warm * f.item_bias[item]);
+  if (t.warm) {
+    d.item_offset = t.offset;
     if (known) {
-      d.taste_match = static_cast<float>(warm * weights_.taste_match * f.factors.dot(user, item));
-      d.theme =
-          static_cast<float>(warm * weights_.theme *
-                             f.theme_term(user, content_.keywords(item), drivers ? &d : nullptr));
+      d.taste_match = static_cast<float>(t.taste * f.factors.dot(u.factors, item));
+      const auto keywords = content_.keywords(item);
+      double theme = 0;
+      if (u.themes != nullptr && !drivers) {
+        // Adding a miss's 0 leaves the sum's bits as they are (it starts at
+        // +0 and never becomes -0), so the sum is the matches' in keyword
+        // order, as the search gives.
+        double sum = 0;
+        std::uint32_t matches = 0;
+        for (const std::uint32_t term : keywords) {
+          const ThemeSlot slot = u.themes[term];
+          sum += slot.value;
+          matches += slot.present;
+        }
+        if (matches > 0)
+          theme = sum / std::sqrt(static_cast<double>(matches));
+      } else {
+        theme = f.theme_term(u.user, keywords, drivers ? &d : nullptr);
+      }
+      d.theme = static_cast<float>(t.theme * theme);
     }
   }
-  const double genre_term =
-      f.genre_term(user, genres, drivers ? &d.genre_key : nullptr, &d.genre_affinity);
-  d.genre = static_cast<float>((known ? warm : 1.0) * weights_.genre * genre_term);
+  const double genre_term = Fitted::genre_term_of(
+      u.affinities, genres, drivers ? &d.genre_key : nullptr, &d.genre_affinity);
+  d.genre = static_cast<float>((known ? t.genre : weights_.genre) * genre_term);
   if (a > 0 && known)
     d.similar = static_cast<float>(
-        a * f.neighbour_term(user, item, content_, options_, drivers ? &d : nullptr));
+        a * f.neighbour_term(u.user, item, content_, options_, drivers ? &d : nullptr));
   if (state != nullptr && !state->drift.empty()) {
     d.drift = static_cast<float>(state->drift_for(genres));
     float best = 0;
@@ -772,7 +875,7 @@ OfflineScore OfflineUserModel::score_impl(UserIndex user, ItemIndex item,
   };
   result.raw = clip(raw);
   result.undrifted_raw = clip(undrifted);
-  result.rating = static_cast<float>(round_to_scale(result.raw, scale));
+  result.rating = static_cast<float>(round_level(result.raw, scale));
   return result;
 }
 
@@ -792,8 +895,31 @@ void OfflineUserModel::rate(OfflineUserState& state, std::span<const ItemIndex> 
   state.undrifted.reserve(
       std::min(state.undrifted.size() + items.size(), OfflineUserState::kMaxUndrifted));
   const OfflineExplanationContext context{dataset_->catalog(), content_, scale()};
+  UserView user = user_view(state.user);
+  // The user's themes spread into a table by term for the slate, so each
+  // keyword of an item costs a load instead of a search; left all zeros
+  // after, for the thread's next slate.
+  thread_local std::vector<ThemeSlot> theme_table;
+  const auto themes = fitted_->themes_of(state.user);
+  struct Spread {
+    std::vector<ThemeSlot>& table;
+    std::span<const ThemeAffinity> themes;
+    ~Spread() {
+      for (const ThemeAffinity& t : themes)
+        table[t.term] = ThemeSlot{};
+    }
+  };
+  std::optional<Spread> spread;
+  if (!explain && user.known && !themes.empty()) {
+    if (theme_table.size() < content_.term_count())
+      theme_table.resize(content_.term_count());
+    spread.emplace(theme_table, themes);
+    for (const ThemeAffinity& t : themes)
+      theme_table[t.term] = ThemeSlot{t.value, 1};
+    user.themes = theme_table.data();
+  }
   for (std::size_t k = 0; k < items.size(); ++k) {
-    const OfflineScore s = score_impl(state.user, items[k], &state, explain);
+    const OfflineScore s = score_impl(user, items[k], &state, explain);
     if (state.undrifted.size() < OfflineUserState::kMaxUndrifted)
       state.undrifted.push_back({items[k], s.undrifted_raw});
     OfflineRating& r = out[k];
@@ -852,12 +978,38 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold_batch(
   // they were rated: the cache is read in step with it, searched otherwise.
   const std::vector<OfflineUndriftedScore>& cached = state.undrifted;
   std::size_t next_cached = 0;
+  // Which batch items the user was trained on, from the user's training
+  // items marked in a bitmap of the catalog for the fold (cleared after):
+  // cheaper than a search per item unless the history dwarfs the batch.
+  thread_local std::vector<std::uint64_t> trained;
+  const auto history = fitted_->sorted_items_of(state.user);
+  struct Marks {
+    std::vector<std::uint64_t>& bits;
+    std::span<const ItemIndex> items;
+    ~Marks() {
+      for (const ItemIndex i : items)
+        bits[i / 64] = 0;
+    }
+  };
+  std::optional<Marks> marks;
+  if (!history.empty() && history.size() <= 8 * batch.size()) {
+    if (trained.size() < catalog.size() / 64 + 1)
+      trained.resize(catalog.size() / 64 + 1);
+    marks.emplace(trained, history);
+    for (const ItemIndex i : history)
+      trained[i / 64] |= std::uint64_t{1} << (i % 64);
+  }
+  const auto is_trained = [&](ItemIndex item) {
+    return marks ? ((trained[item / 64] >> (item % 64)) & 1) != 0
+                 : is_training_rating(state.user, item);
+  };
   const auto undrifted_raw = [&](ItemIndex item) {
     if (next_cached < cached.size() && cached[next_cached].item == item)
       return cached[next_cached++].raw;
     const auto found = std::find_if(cached.begin(), cached.end(),
                                     [&](const OfflineUndriftedScore& c) { return c.item == item; });
-    return found != cached.end() ? found->raw : score_impl(state.user, item, nullptr, false).raw;
+    return found != cached.end() ? found->raw
+                                 : score_impl(user_view(state.user), item, nullptr, false).raw;
   };
   for (std::size_t k = 0; k < batch.size(); ++k) {
     const Interaction& i = batch[k];
@@ -866,7 +1018,7 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold_batch(
     evidence.push_back({i.rating, genres, content_.decade(i.item),
                         std::span<const std::uint32_t>(printable_keywords_)
                             .subspan(first, printable_keyword_offsets_[i.item + 1] - first)});
-    if (is_training_rating(state.user, i.item)) {
+    if (is_trained(i.item)) {
       // Rated, so cached: keep the cache in step with the batch.
       if (next_cached < cached.size() && cached[next_cached].item == i.item)
         ++next_cached;

@@ -247,11 +247,14 @@ class OfflineUserModel {
 
  private:
   struct Fitted;
+  // What a score reads of the user, looked up once for a slate.
+  struct UserView;
 
+  UserView user_view(UserIndex user) const noexcept;
   // `drivers` false: only raw, rating and the additive parts of the
   // drivers, without what they rest on (keys, matched themes, the most
   // similar item), which only explanations read; the same raw and rating.
-  OfflineScore score_impl(UserIndex user, ItemIndex item, const OfflineUserState* state,
+  OfflineScore score_impl(const UserView& user, ItemIndex item, const OfflineUserState* state,
                           bool drivers = true) const;
 
   // The context profile texts of `user` are written and read in.

@@ -9,7 +9,7 @@ packages=(
   libsimdjson-dev libspdlog-dev libfmt-dev catch2
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-  libtbb-dev libbenchmark-dev
+  libtbb-dev libbenchmark-dev libmimalloc-dev
   python3 python3-aiohttp python3-matplotlib
   clang-14 libclang-rt-14-dev llvm-14  # fuzz/: libFuzzer, sanitizers, symbolizer
 )

@@ -86,17 +86,6 @@ double spearman(std::span<const double> x, std::span<const double> y) {
   return pearson(rx, ry);
 }
 
-double round_to_scale(double value, const RatingScale& scale) {
-  if (std::isnan(value))
-    return value;
-  if (value <= scale.min)
-    return scale.min;
-  if (value >= scale.max)
-    return scale.max;
-  const double level = std::floor((value - scale.min) / scale.step + 0.5);
-  return std::min(static_cast<double>(scale.max), scale.min + level * scale.step);
-}
-
 std::size_t RatingHistogram::total() const noexcept {
   return std::accumulate(counts.begin(), counts.end(), std::size_t{0});
 }

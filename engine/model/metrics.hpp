@@ -12,7 +12,10 @@
 // fewer than two pairs), as numpy and scipy report it. Pure functions; safe
 // from any thread.
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -31,8 +34,22 @@ double spearman(std::span<const double> x, std::span<const double> y);
 std::vector<double> average_ranks(std::span<const double> values);
 
 // The nearest level of `scale` (halves round up), clamped into [min, max].
-// NaN stays NaN.
-double round_to_scale(double value, const RatingScale& scale);
+// NaN stays NaN. Inline: the offline model rounds every rating it makes. A
+// non-negative x below 2^52 is floored by truncation, which is the same
+// value without the library call that was most of the cost.
+inline double round_to_scale(double value, const RatingScale& scale) {
+  if (std::isnan(value))
+    return value;
+  if (value <= scale.min)
+    return scale.min;
+  if (value >= scale.max)
+    return scale.max;
+  const double x = (value - scale.min) / scale.step + 0.5;
+  const double level = x >= 0 && x < 4503599627370496.0
+                           ? static_cast<double>(static_cast<std::int64_t>(x))
+                           : std::floor(x);
+  return std::min(static_cast<double>(scale.max), scale.min + level * scale.step);
+}
 
 // How many values fall on each level of a rating scale, each value counted at
 // its nearest level (values beyond the ends count at the ends).

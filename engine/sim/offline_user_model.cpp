@@ -69,23 +69,6 @@ double content_weight(std::uint32_t support, const OfflineModelOptions& o) noexc
   return std::max(0.0, (beta / (support + beta) - at_cutoff) / (1.0 - at_cutoff));
 }
 
-// round_to_scale (engine/model/metrics.hpp), inline, with floor as a
-// truncation where they agree (a non-negative x below 2^52): the library
-// call was most of its cost on every rating.
-double round_level(double value, const RatingScale& scale) noexcept {
-  if (std::isnan(value))
-    return value;
-  if (value <= scale.min)
-    return scale.min;
-  if (value >= scale.max)
-    return scale.max;
-  const double x = (value - scale.min) / scale.step + 0.5;
-  const double level = x >= 0 && x < 4503599627370496.0
-                           ? static_cast<double>(static_cast<std::int64_t>(x))
-                           : std::floor(x);
-  return std::min(static_cast<double>(scale.max), scale.min + level * scale.step);
-}
-
 unsigned theme_bit(std::uint32_t term) noexcept {
   return static_cast<unsigned>((term * 0x9e3779b97f4a7c15ULL) >> 56);  // 8 bits: 256
 }
@@ -875,7 +858,7 @@ OfflineScore OfflineUserModel::score_impl(const UserView& u, ItemIndex item,
   };
   result.raw = clip(raw);
   result.undrifted_raw = clip(undrifted);
-  result.rating = static_cast<float>(round_level(result.raw, scale));
+  result.rating = static_cast<float>(round_to_scale(result.raw, scale));
   return result;
 }
 

@@ -11,29 +11,13 @@ namespace {
 template <std::size_t Vectors>
 LUSIFER_ALWAYS_INLINE void score_block(const float* base, const float* x, std::size_t row_stride,
                                        std::span<const float> weights, float* scores) noexcept {
-  // Unrolled, so that the sums are registers: rolled, GCC kept them in an
-  // array on the stack and copied the base scores in and the results out
-  // through it, 16 instructions each way per 64 candidates.
   Vec8 sums[Vectors];
-#pragma GCC unroll 8
-  for (std::size_t v = 0; v < Vectors; ++v)
-    __builtin_memcpy(&sums[v], base + 8 * v, sizeof sums[v]);
+  load_sums(sums, base);
   for (std::size_t f = 0; f < weights.size(); ++f) {
-    const float w = weights[f];
-    if (w == 0.0f)
-      continue;
-    const Vec8 scale = {w, w, w, w, w, w, w, w};
-    const float* row = x + f * row_stride;
-#pragma GCC unroll 8
-    for (std::size_t v = 0; v < Vectors; ++v) {
-      Vec8 from;
-      __builtin_memcpy(&from, row + 8 * v, sizeof from);
-      sums[v] += scale * from;
-    }
+    if (weights[f] != 0.0f)
+      add_scaled_row(sums, x + f * row_stride, weights[f]);
   }
-#pragma GCC unroll 8
-  for (std::size_t v = 0; v < Vectors; ++v)
-    __builtin_memcpy(scores + 8 * v, &sums[v], sizeof sums[v]);
+  store_sums(scores, sums);
 }
 
 }  // namespace

@@ -53,24 +53,13 @@ LUSIFER_ALWAYS_INLINE void times_dense(const float* __restrict m, std::size_t d,
         add_scaled<0>(y, m + c * d, x[c], d);
     }
   } else {
-    // As times_sparse: the sums stay in registers.
     constexpr std::size_t n = 8 * Blocks;
     Vec8 sums[Blocks] = {};
     for (std::size_t c = 0; c < n; ++c) {
-      const float a = x[c];
-      if (a == 0.0f)
-        continue;
-      const Vec8 scale = {a, a, a, a, a, a, a, a};
-#pragma GCC unroll 4
-      for (std::size_t b = 0; b < Blocks; ++b) {
-        Vec8 from;
-        __builtin_memcpy(&from, m + c * n + 8 * b, sizeof from);
-        sums[b] += scale * from;
-      }
+      if (x[c] != 0.0f)
+        add_scaled_row(sums, m + c * n, x[c]);
     }
-#pragma GCC unroll 4
-    for (std::size_t b = 0; b < Blocks; ++b)
-      __builtin_memcpy(y + 8 * b, &sums[b], sizeof sums[b]);
+    store_sums(y, sums);
   }
 }
 
@@ -84,24 +73,11 @@ LUSIFER_ALWAYS_INLINE void times_sparse(const float* __restrict m, std::size_t d
     for (std::size_t k = 0; k < nonzeros; ++k)
       add_scaled<0>(y, m + indices[k] * d, values[k], d);
   } else {
-    // The sums are kept in registers: GCC otherwise stores y back after
-    // every row.
     constexpr std::size_t n = 8 * Blocks;
     Vec8 sums[Blocks] = {};
-    for (std::size_t k = 0; k < nonzeros; ++k) {
-      const float a = values[k];
-      const Vec8 scale = {a, a, a, a, a, a, a, a};
-      const float* row = m + indices[k] * n;
-#pragma GCC unroll 4
-      for (std::size_t b = 0; b < Blocks; ++b) {
-        Vec8 from;
-        __builtin_memcpy(&from, row + 8 * b, sizeof from);
-        sums[b] += scale * from;
-      }
-    }
-#pragma GCC unroll 4
-    for (std::size_t b = 0; b < Blocks; ++b)
-      __builtin_memcpy(y + 8 * b, &sums[b], sizeof sums[b]);
+    for (std::size_t k = 0; k < nonzeros; ++k)
+      add_scaled_row(sums, m + indices[k] * n, values[k]);
+    store_sums(y, sums);
   }
 }
 

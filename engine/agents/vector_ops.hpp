@@ -25,8 +25,41 @@
 
 #define LUSIFER_ALWAYS_INLINE inline __attribute__((always_inline))
 
+#include <cstddef>
+
 namespace lusifer {
 
 typedef float Vec8 __attribute__((vector_size(32)));
+
+// Running sums of 8 * Vectors floats for the kernels that add scaled rows
+// (M x, a pool's scores). The loops are unrolled so that the sums stay in
+// registers: rolled, GCC kept them in an array on the stack and stored and
+// reloaded them for every row.
+template <std::size_t Vectors>
+LUSIFER_ALWAYS_INLINE void load_sums(Vec8 (&sums)[Vectors], const float* from) noexcept {
+#pragma GCC unroll 8
+  for (std::size_t v = 0; v < Vectors; ++v)
+    __builtin_memcpy(&sums[v], from + 8 * v, sizeof sums[v]);
+}
+
+// sums += a * row, lane by lane (a multiply, then an add: no FMA).
+template <std::size_t Vectors>
+LUSIFER_ALWAYS_INLINE void add_scaled_row(Vec8 (&sums)[Vectors], const float* row,
+                                          float a) noexcept {
+  const Vec8 scale = {a, a, a, a, a, a, a, a};
+#pragma GCC unroll 8
+  for (std::size_t v = 0; v < Vectors; ++v) {
+    Vec8 from;
+    __builtin_memcpy(&from, row + 8 * v, sizeof from);
+    sums[v] += scale * from;
+  }
+}
+
+template <std::size_t Vectors>
+LUSIFER_ALWAYS_INLINE void store_sums(float* to, const Vec8 (&sums)[Vectors]) noexcept {
+#pragma GCC unroll 8
+  for (std::size_t v = 0; v < Vectors; ++v)
+    __builtin_memcpy(to + 8 * v, &sums[v], sizeof sums[v]);
+}
 
 }  // namespace lusifer

@@ -9,13 +9,13 @@
 # allocator").
 #
 # mimalloc replaces malloc/free/new/delete for the whole process when its
-# shared library is linked (Debian ships no static one). The sanitizer build
-# keeps the C library's malloc: ASan must see every allocation.
+# shared library is linked (Debian ships no static one). The sanitizer and
+# fuzzing builds keep the C library's malloc: ASan must see every allocation.
 set(LUSIFER_ALLOCATOR "mimalloc" CACHE STRING "Allocator of the lusifer program: mimalloc or system")
 set_property(CACHE LUSIFER_ALLOCATOR PROPERTY STRINGS mimalloc system)
 
 add_library(lusifer_allocator INTERFACE)
-if(LUSIFER_SANITIZE)
+if(LUSIFER_SANITIZE OR LUSIFER_BUILD_FUZZERS)
   set(LUSIFER_ALLOCATOR "system")
 endif()
 if(LUSIFER_ALLOCATOR STREQUAL "mimalloc")

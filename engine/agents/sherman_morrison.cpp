@@ -18,28 +18,12 @@ namespace {
 // argument, so every row loop unrolls completely; any other dimension takes
 // the plain loops (Blocks = 0).
 
-template <std::size_t Blocks>
-LUSIFER_ALWAYS_INLINE std::size_t width(std::size_t d) noexcept {
-  return Blocks == 0 ? d : 8 * Blocks;
-}
-
-// y[0, d) += a * x[0, d).
-template <std::size_t Blocks>
+// y[0, d) += a * x[0, d): the plain loop of the dimensions without a block
+// count.
 LUSIFER_ALWAYS_INLINE void add_scaled(float* __restrict y, const float* __restrict x, float a,
                                       std::size_t d) noexcept {
-  if constexpr (Blocks == 0) {
-    for (std::size_t i = 0; i < d; ++i)
-      y[i] += a * x[i];
-  } else {
-    const Vec8 scale = {a, a, a, a, a, a, a, a};
-    for (std::size_t b = 0; b < Blocks; ++b) {
-      Vec8 to, from;
-      __builtin_memcpy(&to, y + 8 * b, sizeof to);
-      __builtin_memcpy(&from, x + 8 * b, sizeof from);
-      to += scale * from;
-      __builtin_memcpy(y + 8 * b, &to, sizeof to);
-    }
-  }
+  for (std::size_t i = 0; i < d; ++i)
+    y[i] += a * x[i];
 }
 
 template <std::size_t Blocks>
@@ -50,7 +34,7 @@ LUSIFER_ALWAYS_INLINE void times_dense(const float* __restrict m, std::size_t d,
     // Column by column (= row by row, by symmetry): y += x[c] * M[c, :].
     for (std::size_t c = 0; c < d; ++c) {
       if (x[c] != 0.0f)
-        add_scaled<0>(y, m + c * d, x[c], d);
+        add_scaled(y, m + c * d, x[c], d);
     }
   } else {
     constexpr std::size_t n = 8 * Blocks;
@@ -71,7 +55,7 @@ LUSIFER_ALWAYS_INLINE void times_sparse(const float* __restrict m, std::size_t d
   if constexpr (Blocks == 0) {
     std::fill_n(y, d, 0.0f);
     for (std::size_t k = 0; k < nonzeros; ++k)
-      add_scaled<0>(y, m + indices[k] * d, values[k], d);
+      add_scaled(y, m + indices[k] * d, values[k], d);
   } else {
     constexpr std::size_t n = 8 * Blocks;
     Vec8 sums[Blocks] = {};
@@ -95,7 +79,7 @@ LUSIFER_ALWAYS_INLINE void subtract_outer(float* __restrict m, std::size_t d, fl
     for (std::size_t r = 0; r < d; ++r)
       y[r] *= scale;
     for (std::size_t r = 0; r < d; ++r)
-      add_scaled<0>(m + r * d, y, -y[r], d);
+      add_scaled(m + r * d, y, -y[r], d);
   } else {
     constexpr std::size_t n = 8 * Blocks;
     const Vec8 s = {scale, scale, scale, scale, scale, scale, scale, scale};

@@ -73,7 +73,6 @@ LinUcbAgent::LinUcbAgent(const Dataset& dataset, std::span<const RatingIndex> tr
   const std::size_t items = item_count();
   inverse_.resize(users * packed_size(dp_));
   response_.assign(users * dp_, 0.0f);
-  theta_.assign(users * dp_, 0.0f);
   {
     const std::span<float> identity = full_matrix_scratch(dp_);
     set_scaled_identity(identity, dp_, static_cast<float>(1.0 / linucb_.ridge));
@@ -204,9 +203,9 @@ void LinUcbAgent::learn_item(UserIndex user, ItemIndex item, float reward, std::
     b[indices[k]] += residual * values[k];
 }
 
-void LinUcbAgent::update_coefficients(UserIndex user, std::span<const float> inverse) {
-  symmetric_times(inverse, dp_, std::span<const float>(response_).subspan(user * dp_, dp_),
-                  std::span<float>(theta_).subspan(user * dp_, dp_));
+void LinUcbAgent::coefficients_into(UserIndex user, std::span<const float> inverse,
+                                    std::span<float> theta) const noexcept {
+  symmetric_times(inverse, dp_, std::span<const float>(response_).subspan(user * dp_, dp_), theta);
 }
 
 template <class ForEachRating>
@@ -216,7 +215,6 @@ void LinUcbAgent::learn_items(UserIndex user, ForEachRating&& for_each_rating) {
   for_each_rating(
       [&](ItemIndex item, float reward) { learn_item(user, item, reward, inverse, scratch); });
   pack_upper(inverse, dp_, inverse_of(user));
-  update_coefficients(user, inverse);
 }
 
 void LinUcbAgent::learn_user(const Feedback& feedback) {
@@ -236,12 +234,11 @@ void LinUcbAgent::learn_user(const Feedback& feedback) {
 
 void LinUcbAgent::prefetch_user(UserIndex user) const noexcept {
   // The next user's state, fetched while this one is scored: its A^-1
-  // (1.2 KB at d = 24), b and theta lie far from this user's.
+  // (1.2 KB at d = 24) and b lie far from this user's.
   constexpr std::size_t kLine = 64;
   const char* inverse = reinterpret_cast<const char*>(inverse_of(user).data());
   for (std::size_t offset = 0; offset < packed_size(dp_) * sizeof(float); offset += kLine)
     __builtin_prefetch(inverse + offset);
-  __builtin_prefetch(theta_.data() + user * dp_);
   __builtin_prefetch(response_.data() + user * dp_);
 }
 
@@ -255,9 +252,8 @@ void LinUcbAgent::learn_shared(std::span<const Feedback> feedback) {
   refresh();
 }
 
-float LinUcbAgent::exact_bound(UserIndex user, ItemIndex item, std::span<const float> inverse,
+float LinUcbAgent::exact_bound(const float* theta, ItemIndex item, std::span<const float> inverse,
                                std::span<float> scratch) const {
-  const float* theta = theta_.data() + user * dp_;
   const auto indices = features_.nonzero_indices(item);
   const auto values = features_.nonzero_values(item);
   symmetric_times_sparse(inverse, dp_, indices, values, scratch);
@@ -275,7 +271,10 @@ float LinUcbAgent::upper_confidence_bound(UserIndex user, ItemIndex item) const 
   if (user >= user_count() || item >= item_count())
     throw std::out_of_range("linucb: user or item outside the dataset");
   std::array<float, kMaxDimension> scratch{};
-  return exact_bound(user, item, unpacked_inverse(user, full_matrix_scratch(dp_)), scratch);
+  std::array<float, kMaxDimension> theta{};
+  const std::span<const float> inverse = unpacked_inverse(user, full_matrix_scratch(dp_));
+  coefficients_into(user, inverse, std::span<float>(theta).first(dp_));
+  return exact_bound(theta.data(), item, inverse, scratch);
 }
 
 void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize k,
@@ -283,6 +282,7 @@ void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize
   std::vector<RankKey> finalists;
   RankedPool::Scratch pool_scratch = pool_.make_scratch();
   std::array<float, kMaxDimension> scratch{};
+  std::array<float, kMaxDimension> theta{};
   const std::span<float> full = full_matrix_scratch(dp_);
   ItemMask excluded(item_count());
   ItemMask spare(item_count());
@@ -295,17 +295,18 @@ void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize
     if (i + 1 < observations.size())
       prefetch_user(observations[i + 1].user);
     load_exclusions(o, excluded);
+    const std::span<const float> inverse = unpacked_inverse(user, full);
+    coefficients_into(user, inverse, std::span<float>(theta).first(dp_));
     // Stage 1: the user's candidates by estimated mean.
     const std::span<RankKey> candidates =
         pool_.best_unexcluded(excluded, linucb_.pool_size, shortlist,
-                              std::span<const float>(theta_).subspan(user * dp_, d_), pool_scratch);
+                              std::span<const float>(theta).first(d_), pool_scratch);
     // Stage 2: the exact bound for the shortlist, then the best k.
     finalists.clear();
-    const std::span<const float> inverse = unpacked_inverse(user, full);
     for (const RankKey key : candidates) {
       const ItemIndex item = key_item(key);
       // + 0: a bound of -0 ranks as +0 does, as in ranks_before.
-      finalists.push_back(rank_key(exact_bound(user, item, inverse, scratch) + 0.0f, item));
+      finalists.push_back(rank_key(exact_bound(theta.data(), item, inverse, scratch) + 0.0f, item));
     }
     // A shortlist of keys: sorted whole, best first.
     std::sort(finalists.begin(), finalists.end(), std::greater<RankKey>());
@@ -335,15 +336,17 @@ std::span<const float> LinUcbAgent::response(UserIndex user) const {
   return std::span<const float>(response_).subspan(user * dp_, d_);
 }
 
-std::span<const float> LinUcbAgent::coefficients(UserIndex user) const {
+std::vector<float> LinUcbAgent::coefficients(UserIndex user) const {
   if (user >= user_count())
     throw std::out_of_range("linucb: user outside the dataset");
-  return std::span<const float>(theta_).subspan(user * dp_, d_);
+  std::vector<float> theta(dp_);
+  coefficients_into(user, unpacked_inverse(user, full_matrix_scratch(dp_)), theta);
+  theta.resize(d_);
+  return theta;
 }
 
 std::size_t LinUcbAgent::state_bytes() const noexcept {
-  const std::size_t per_user =
-      (inverse_.capacity() + response_.capacity() + theta_.capacity()) * sizeof(float);
+  const std::size_t per_user = (inverse_.capacity() + response_.capacity()) * sizeof(float);
   const std::size_t shared = item_count_.capacity() * sizeof(std::int64_t) +
                              item_sum_.capacity() * sizeof(FixedPointSum) +
                              prior_rank_.capacity() * sizeof(std::uint32_t) +
@@ -381,7 +384,17 @@ void LinUcbAgent::save_state(CheckpointWriter& out) const {
   out.u64(data_fingerprint(features_, prior_rank_));
   out.f32s(inverse_);
   out.f32s(response_);
-  out.f32s(theta_);
+  // theta, which format 2 holds: computed for the checkpoint only.
+  {
+    std::vector<float> theta(response_.size());
+    const std::span<float> full = full_matrix_scratch(dp_);
+    for (std::size_t u = 0; u < user_count(); ++u) {
+      const auto user = static_cast<UserIndex>(u);
+      coefficients_into(user, unpacked_inverse(user, full),
+                        std::span<float>(theta).subspan(u * dp_, dp_));
+    }
+    out.f32s(theta);
+  }
   out.i64s(item_count_);
   out.u64s(split_sums(item_sum_));
   out.i64(total_count_);
@@ -403,10 +416,14 @@ std::function<void()> LinUcbAgent::load_state(CheckpointReader& in) {
   in.expect_u64(d_, "feature dimension");
   in.expect_u64(data_fingerprint(features_, prior_rank_), "item data fingerprint");
 
-  std::vector<float> inverse(inverse_.size()), response(response_.size()), theta(theta_.size());
+  std::vector<float> inverse(inverse_.size()), response(response_.size());
   in.f32s(inverse, "inverse covariances");
   in.f32s(response, "responses");
-  in.f32s(theta, "coefficients");
+  {
+    // Derived from the two above; read for the checksum, not kept.
+    std::vector<float> theta(response_.size());
+    in.f32s(theta, "coefficients");
+  }
   std::vector<std::int64_t> counts(item_count_.size());
   in.i64s(counts, "item counts");
   std::vector<std::uint64_t> sums(item_sum_.size() * 2);
@@ -416,11 +433,10 @@ std::function<void()> LinUcbAgent::load_state(CheckpointReader& in) {
   in.u64s(totals, "totals");
 
   return [this, inverse = std::move(inverse), response = std::move(response),
-          theta = std::move(theta), counts = std::move(counts), sums = std::move(sums), total_count,
+          counts = std::move(counts), sums = std::move(sums), total_count,
           totals = std::move(totals)]() mutable {
     inverse_ = std::move(inverse);
     response_ = std::move(response);
-    theta_ = std::move(theta);
     item_count_ = std::move(counts);
     for (std::size_t i = 0; i < item_sum_.size(); ++i)
       item_sum_[i] = FixedPointSum::from_words(sums[2 * i], sums[2 * i + 1]);

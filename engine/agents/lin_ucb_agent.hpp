@@ -21,8 +21,11 @@
 //
 // Learning. Each rated slate item updates A_u^-1 by Sherman-Morrison
 // (sherman_morrison.hpp, O(d^2), no inversion) and b_u, against mean_i as
-// it was at the start of the `learn` call; theta_u is recomputed once per
-// call. The shared sums are kept in integer fixed point (2^-24), so they do
+// it was at the start of the `learn` call. theta_u is not stored: `act`
+// computes it from A_u^-1 and b_u, which it reads anyway (it unpacks A_u^-1
+// for the exact bounds), with the arithmetic that storing it after `learn`
+// would have used, so the floats are the same and 4 bytes a dimension a
+// user are saved. The shared sums are kept in integer fixed point (2^-24), so they do
 // not depend on the order of feedback. Items without a rating are not
 // learned from. The agent learns from rewards.
 //
@@ -50,9 +53,9 @@
 // 1,000 items); on the synthetic world 64 gives up 0.8% of the reward of
 // 128, at 80% of the cost of act.
 //
-// Memory: p (p + 1) / 2 + 2p floats a user, p = d rounded up to 8 (A_u^-1
-// as a packed triangle: 1,392 bytes at d = 24, against 2,496 for the full
-// matrix), plus the seen sets, and O(items * (d + 1)) shared. Contract,
+// Memory: p (p + 1) / 2 + p floats a user, p = d rounded up to 8 (A_u^-1
+// as a packed triangle and b_u: 1,296 bytes at d = 24, against 2,400 with
+// the full matrix), plus the seen sets, and O(items * (d + 1)) shared. Contract,
 // errors and thread-safety: agent.hpp. Construction throws
 // std::invalid_argument for a negative or non-finite option, a ridge of 0
 // or less, or a shortlist of 0.
@@ -94,11 +97,12 @@ class LinUcbAgent final : public Agent {
   const ItemFeatures& features() const noexcept { return features_; }
   std::size_t dimension() const noexcept { return d_; }
 
-  // User u's A_u^-1 (a d x d copy, row-major), b_u and theta_u. Throw
-  // std::out_of_range for a user outside the dataset.
+  // User u's A_u^-1 (a d x d copy, row-major), b_u and theta_u = A_u^-1 b_u
+  // (computed, the floats act uses). Throw std::out_of_range for a user
+  // outside the dataset.
   std::vector<float> inverse_covariance(UserIndex user) const;
   std::span<const float> response(UserIndex user) const;
-  std::span<const float> coefficients(UserIndex user) const;
+  std::vector<float> coefficients(UserIndex user) const;
 
   // The shared baseline: mean_i, and the observations behind it.
   float item_mean(ItemIndex item) const { return item_mean_.at(item); }
@@ -129,15 +133,16 @@ class LinUcbAgent final : public Agent {
   void learn_item(UserIndex user, ItemIndex item, float reward, std::span<float> inverse,
                   std::span<float> scratch);
   // for_each_rating(learn) calls learn(item, reward) for each of the user's
-  // ratings to learn, in order; then A_u^-1 is packed back and theta_u
-  // recomputed.
+  // ratings to learn, in order; then A_u^-1 is packed back.
   template <class ForEachRating>
   void learn_items(UserIndex user, ForEachRating&& for_each_rating);
-  void update_coefficients(UserIndex user, std::span<const float> inverse);
+  // theta (dp floats) = user's A_u^-1 b_u, with `inverse` the unpacked A_u^-1.
+  void coefficients_into(UserIndex user, std::span<const float> inverse,
+                         std::span<float> theta) const noexcept;
   void warm_start(const Dataset& dataset, std::span<const RatingIndex> train);
   // Recomputes the baseline, the ranking and the pool from the shared sums.
   void refresh();
-  float exact_bound(UserIndex user, ItemIndex item, std::span<const float> inverse,
+  float exact_bound(const float* theta, ItemIndex item, std::span<const float> inverse,
                     std::span<float> scratch) const;
   // User u's A_u^-1, packed (sherman_morrison.hpp).
   std::span<float> inverse_of(UserIndex user) noexcept;
@@ -149,14 +154,13 @@ class LinUcbAgent final : public Agent {
   ItemFeatures features_;
   std::size_t d_ = 0;
   // The per-user arrays' dimension: d rounded up to 8, so that every row is
-  // whole vectors. The padding stays A^-1 = I / ridge, b = theta = 0, since
-  // no feature vector reaches it.
+  // whole vectors. The padding stays A^-1 = I / ridge, b = 0, since no
+  // feature vector reaches it.
   std::size_t dp_ = 0;
 
   // Per user.
   std::vector<float> inverse_;   // users x packed_size(dp)
   std::vector<float> response_;  // users x dp: b_u
-  std::vector<float> theta_;     // users x dp
 
   // Shared sums (fixed point) and the prior order of items (training
   // popularity), which breaks ties between equally scored items.

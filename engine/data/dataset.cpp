@@ -9,9 +9,12 @@ namespace lusifer {
 
 std::string_view format_name(DatasetFormat format) noexcept {
   switch (format) {
-    case DatasetFormat::kMovieLens100K: return "movielens-100k";
-    case DatasetFormat::kMovieLens1M: return "movielens-1m";
-    case DatasetFormat::kMovieLensLatest: return "movielens-latest";
+    case DatasetFormat::kMovieLens100K:
+      return "movielens-100k";
+    case DatasetFormat::kMovieLens1M:
+      return "movielens-1m";
+    case DatasetFormat::kMovieLensLatest:
+      return "movielens-latest";
   }
   return "unknown";
 }
@@ -21,56 +24,72 @@ int RatingScale::level_count() const noexcept {
 }
 
 int RatingScale::level_of(double value) const noexcept {
-  if (!std::isfinite(value)) return -1;
+  if (!std::isfinite(value))
+    return -1;
   const double k = std::round((value - min) / step);
-  if (k < 0 || k >= level_count()) return -1;
-  if (std::abs(min + k * step - value) > 1e-6) return -1;
+  if (k < 0 || k >= level_count())
+    return -1;
+  if (std::abs(min + k * step - value) > 1e-6)
+    return -1;
   return static_cast<int>(k);
 }
 
-bool RatingScale::contains(double value) const noexcept { return level_of(value) >= 0; }
+bool RatingScale::contains(double value) const noexcept {
+  return level_of(value) >= 0;
+}
 
 std::optional<std::uint32_t> IdIndex::find(ExternalId id) const {
   if (id >= 0 && id < kDirectLimit) {
     const auto slot = static_cast<std::size_t>(id);
-    if (slot >= direct_.size() || direct_[slot] == kAbsent) return std::nullopt;
+    if (slot >= direct_.size() || direct_[slot] == kAbsent)
+      return std::nullopt;
     return direct_[slot];
   }
   const auto it = map_.find(id);
-  if (it == map_.end()) return std::nullopt;
+  if (it == map_.end())
+    return std::nullopt;
   return it->second;
 }
 
 std::uint32_t IdIndex::insert(ExternalId id) {
   if (id >= 0 && id < kDirectLimit) {
     const auto slot = static_cast<std::size_t>(id);
-    if (slot >= direct_.size()) direct_.resize(std::max(slot + 1, direct_.size() * 2), kAbsent);
-    if (direct_[slot] == kAbsent) direct_[slot] = static_cast<std::uint32_t>(size_++);
+    if (slot >= direct_.size())
+      direct_.resize(std::max(slot + 1, direct_.size() * 2), kAbsent);
+    if (direct_[slot] == kAbsent)
+      direct_[slot] = static_cast<std::uint32_t>(size_++);
     return direct_[slot];
   }
   const auto [it, added] = map_.try_emplace(id, static_cast<std::uint32_t>(size_));
-  if (added) ++size_;
+  if (added)
+    ++size_;
   return it->second;
 }
 
-void IdIndex::reserve(std::size_t n) { map_.reserve(std::min<std::size_t>(n, 1024)); }
+void IdIndex::reserve(std::size_t n) {
+  map_.reserve(std::min<std::size_t>(n, 1024));
+}
 
 std::optional<ItemIndex> Catalog::find_by_title(std::string_view title) const {
   const auto it = title_index_.find(std::string(title));
-  if (it == title_index_.end()) return std::nullopt;
+  if (it == title_index_.end())
+    return std::nullopt;
   return it->second;
 }
 
 std::optional<int> Catalog::genre_index(std::string_view name) const {
   for (std::size_t i = 0; i < genre_names_.size(); ++i) {
-    if (genre_names_[i] == name) return static_cast<int>(i);
+    if (genre_names_[i] == name)
+      return static_cast<int>(i);
   }
   return std::nullopt;
 }
 
 int Catalog::add_genre(std::string_view name) {
-  if (const auto existing = genre_index(name)) return *existing;
-  if (genre_names_.size() == 64) throw std::length_error("more than 64 genres");
+  if (const auto existing = genre_index(name))
+    return *existing;
+  if (genre_names_.size() == 64)
+    throw std::length_error("more than 64 genres");
   genre_names_.emplace_back(name);
   return static_cast<int>(genre_names_.size() - 1);
 }
@@ -78,7 +97,8 @@ int Catalog::add_genre(std::string_view name) {
 std::vector<std::string_view> Catalog::genres_of(const Item& item) const {
   std::vector<std::string_view> names;
   for (std::size_t i = 0; i < genre_names_.size(); ++i) {
-    if ((item.genres >> i) & 1u) names.emplace_back(genre_names_[i]);
+    if ((item.genres >> i) & 1u)
+      names.emplace_back(genre_names_[i]);
   }
   return names;
 }
@@ -86,10 +106,12 @@ std::vector<std::string_view> Catalog::genres_of(const Item& item) const {
 UserHistories::UserHistories(const RatingTable& ratings, std::size_t user_count)
     : offsets_(user_count + 1, 0), order_(ratings.size()) {
   // A counting sort by user keeps file order within each user...
-  for (const UserIndex u : ratings.users()) ++offsets_[u + 1];
+  for (const UserIndex u : ratings.users())
+    ++offsets_[u + 1];
   std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
   std::vector<std::size_t> cursor(offsets_.begin(), offsets_.end() - 1);
-  for (RatingIndex i = 0; i < ratings.size(); ++i) order_[cursor[ratings.user(i)]++] = i;
+  for (RatingIndex i = 0; i < ratings.size(); ++i)
+    order_[cursor[ratings.user(i)]++] = i;
   // ...so sorting by (time, index) breaks ties by file order, like a stable
   // sort by time, without a stable sort's buffer.
   const auto ts = ratings.timestamps();
@@ -99,7 +121,8 @@ UserHistories::UserHistories(const RatingTable& ratings, std::size_t user_count)
   for (std::size_t u = 0; u < user_count; ++u) {
     const auto first = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u]);
     const auto last = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u + 1]);
-    if (!std::is_sorted(first, last, by_time)) std::sort(first, last, by_time);
+    if (!std::is_sorted(first, last, by_time))
+      std::sort(first, last, by_time);
   }
 }
 
@@ -120,7 +143,8 @@ DatasetBuilder::DatasetBuilder(DatasetFormat format, std::string source, RatingS
 }
 
 bool DatasetBuilder::add_user(User user) {
-  if (dataset_.user_ids_.find(user.id)) return false;
+  if (dataset_.user_ids_.find(user.id))
+    return false;
   dataset_.user_ids_.insert(user.id);
   dataset_.users_.push_back(std::move(user));
   return true;
@@ -129,13 +153,15 @@ bool DatasetBuilder::add_user(User user) {
 UserIndex DatasetBuilder::user_for_id(ExternalId id) {
   const std::size_t before = dataset_.user_ids_.size();
   const UserIndex index = dataset_.user_ids_.insert(id);
-  if (dataset_.user_ids_.size() != before) dataset_.users_.push_back(User{id, std::nullopt});
+  if (dataset_.user_ids_.size() != before)
+    dataset_.users_.push_back(User{id, std::nullopt});
   return index;
 }
 
 bool DatasetBuilder::add_item(Item item) {
   Catalog& c = dataset_.catalog_;
-  if (c.ids_.find(item.id)) return false;
+  if (c.ids_.find(item.id))
+    return false;
   c.ids_.insert(item.id);
   c.items_.push_back(std::move(item));
   return true;
@@ -166,7 +192,8 @@ void DatasetBuilder::add_rating(UserIndex user, ItemIndex item, float value,
 }
 
 void DatasetBuilder::add_tag_application(ItemIndex item, std::string_view tag) {
-  if (tags_.size() <= item) tags_.resize(dataset_.catalog_.size());
+  if (tags_.size() <= item)
+    tags_.resize(dataset_.catalog_.size());
   ++tags_.at(item)[std::string(tag)];
   ++dataset_.tag_applications_;
 }
@@ -181,7 +208,8 @@ std::vector<std::uint32_t> rank_by_id(const std::vector<Record>& records) {
   std::sort(order.begin(), order.end(),
             [&](std::uint32_t a, std::uint32_t b) { return records[a].id < records[b].id; });
   std::vector<std::uint32_t> new_index(records.size());
-  for (std::uint32_t rank = 0; rank < order.size(); ++rank) new_index[order[rank]] = rank;
+  for (std::uint32_t rank = 0; rank < order.size(); ++rank)
+    new_index[order[rank]] = rank;
   return new_index;
 }
 
@@ -189,11 +217,13 @@ template <class Record>
 void apply_ranking(std::vector<Record>& records, const std::vector<std::uint32_t>& new_index,
                    IdIndex& ids) {
   std::vector<Record> sorted(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i) sorted[new_index[i]] = std::move(records[i]);
+  for (std::size_t i = 0; i < records.size(); ++i)
+    sorted[new_index[i]] = std::move(records[i]);
   records = std::move(sorted);
   ids = IdIndex{};
   ids.reserve(records.size());
-  for (const auto& r : records) ids.insert(r.id);
+  for (const auto& r : records)
+    ids.insert(r.id);
 }
 
 template <class Record>
@@ -212,21 +242,25 @@ Dataset DatasetBuilder::finish() {
   if (!sorted_by_id(d.users_)) {
     const auto new_index = rank_by_id(d.users_);
     apply_ranking(d.users_, new_index, d.user_ids_);
-    for (auto& u : r.users_) u = new_index[u];
+    for (auto& u : r.users_)
+      u = new_index[u];
   }
   tags_.resize(c.items_.size());
   if (!sorted_by_id(c.items_)) {
     const auto new_index = rank_by_id(c.items_);
     apply_ranking(c.items_, new_index, c.ids_);
-    for (auto& i : r.items_) i = new_index[i];
+    for (auto& i : r.items_)
+      i = new_index[i];
     std::vector<std::unordered_map<std::string, std::uint32_t>> sorted_tags(tags_.size());
-    for (std::size_t i = 0; i < tags_.size(); ++i) sorted_tags[new_index[i]] = std::move(tags_[i]);
+    for (std::size_t i = 0; i < tags_.size(); ++i)
+      sorted_tags[new_index[i]] = std::move(tags_[i]);
     tags_ = std::move(sorted_tags);
   }
 
   for (std::size_t i = 0; i < c.items_.size(); ++i) {
     auto& out = c.items_[i].tags;
-    for (auto& [tag, count] : tags_[i]) out.push_back(TagCount{tag, count});
+    for (auto& [tag, count] : tags_[i])
+      out.push_back(TagCount{tag, count});
     std::sort(out.begin(), out.end(), [](const TagCount& a, const TagCount& b) {
       return a.count != b.count ? a.count > b.count : a.tag < b.tag;
     });

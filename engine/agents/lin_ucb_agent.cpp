@@ -192,17 +192,6 @@ std::span<float> LinUcbAgent::unpacked_inverse(UserIndex user,
   return full;
 }
 
-void LinUcbAgent::learn_item(UserIndex user, ItemIndex item, float reward, std::span<float> inverse,
-                             std::span<float> scratch) {
-  float* b = response_.data() + user * dp_;
-  const auto indices = features_.nonzero_indices(item);
-  const auto values = features_.nonzero_values(item);
-  const float residual = reward - item_mean_[item];
-  sherman_morrison_update_sparse(inverse, dp_, indices, values, scratch);
-  for (std::size_t k = 0; k < indices.size(); ++k)
-    b[indices[k]] += residual * values[k];
-}
-
 void LinUcbAgent::coefficients_into(UserIndex user, std::span<const float> inverse,
                                     std::span<float> theta) const noexcept {
   symmetric_times(inverse, dp_, std::span<const float>(response_).subspan(user * dp_, dp_), theta);
@@ -210,10 +199,28 @@ void LinUcbAgent::coefficients_into(UserIndex user, std::span<const float> inver
 
 template <class ForEachRating>
 void LinUcbAgent::learn_items(UserIndex user, ForEachRating&& for_each_rating) {
+  // A slate's ratings are one batch; warm starts take several.
+  constexpr std::size_t kBatch = 16;
+  std::array<SparseObservation, kBatch> batch;
+  std::size_t size = 0;
   std::array<float, kMaxDimension> scratch{};
   const std::span<float> inverse = unpacked_inverse(user, full_matrix_scratch(dp_));
-  for_each_rating(
-      [&](ItemIndex item, float reward) { learn_item(user, item, reward, inverse, scratch); });
+  const std::span<float> b = std::span<float>(response_).subspan(user * dp_, dp_);
+  const auto flush = [&] {
+    sherman_morrison_learn(inverse, dp_, std::span<const SparseObservation>(batch).first(size), b,
+                           scratch);
+    size = 0;
+  };
+  for_each_rating([&](ItemIndex item, float reward) {
+    const auto indices = features_.nonzero_indices(item);
+    // The residual against mean_i as this learn call found it.
+    batch[size++] = {indices.data(), features_.nonzero_values(item).data(), indices.size(),
+                     reward - item_mean_[item]};
+    if (size == kBatch)
+      flush();
+  });
+  if (size > 0)
+    flush();
   pack_upper(inverse, dp_, inverse_of(user));
 }
 

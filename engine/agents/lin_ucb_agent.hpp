@@ -130,10 +130,9 @@ class LinUcbAgent final : public Agent {
   // full dp x dp scratch matrix (sherman_morrison.hpp: unpacking and packing
   // around them costs far less than working on the packed form).
   void add_to_shared(ItemIndex item, double reward);
-  void learn_item(UserIndex user, ItemIndex item, float reward, std::span<float> inverse,
-                  std::span<float> scratch);
   // for_each_rating(learn) calls learn(item, reward) for each of the user's
-  // ratings to learn, in order; then A_u^-1 is packed back.
+  // ratings to learn, in order; they are applied to A_u^-1 and b_u in
+  // batches (sherman_morrison_learn), then A_u^-1 is packed back.
   template <class ForEachRating>
   void learn_items(UserIndex user, ForEachRating&& for_each_rating);
   // theta (dp floats) = user's A_u^-1 b_u, with `inverse` the unpacked A_u^-1.

@@ -361,4 +361,18 @@ float sherman_morrison_update_sparse(std::span<float> matrix, std::size_t d,
   });
 }
 
+LUSIFER_VECTOR_CLONES
+void sherman_morrison_learn(std::span<float> matrix, std::size_t d,
+                            std::span<const SparseObservation> observations,
+                            std::span<float> response, std::span<float> scratch) noexcept {
+  by_blocks(d, [&]<std::size_t B>() {
+    float* const b = response.data();
+    for (const SparseObservation& o : observations) {
+      update_sparse<B>(matrix.data(), d, o.indices, o.values, o.size, scratch.data());
+      for (std::size_t k = 0; k < o.size; ++k)
+        b[o.indices[k]] += o.residual * o.values[k];
+    }
+  });
+}
+
 }  // namespace lusifer

@@ -75,4 +75,22 @@ float sherman_morrison_update_sparse(std::span<float> matrix, std::size_t d,
                                      std::span<const float> values,
                                      std::span<float> scratch) noexcept;
 
+// One observation for sherman_morrison_learn: x by its nonzero entries
+// x[indices[k]] = values[k], k < size, and the residual it adds to b.
+struct SparseObservation {
+  const std::uint8_t* indices = nullptr;
+  const float* values = nullptr;
+  std::size_t size = 0;
+  float residual = 0.0f;
+};
+
+// For each observation in order: sherman_morrison_update_sparse on `matrix`
+// with its x, then response[indices[k]] += residual * values[k] (multiply,
+// then add) for each k in order. The same floats as those calls one by
+// one; one call for a user's whole slate saves a call, a dispatch on d and
+// the span set-up per item. `scratch` holds d floats.
+void sherman_morrison_learn(std::span<float> matrix, std::size_t d,
+                            std::span<const SparseObservation> observations,
+                            std::span<float> response, std::span<float> scratch) noexcept;
+
 }  // namespace lusifer

@@ -112,6 +112,38 @@ TEST_CASE("The sparse update is the dense update, bit for bit", "[agents][sherma
   }
 }
 
+TEST_CASE("A batch of observations learns as its updates one by one, bit for bit",
+          "[agents][sherman-morrison]") {
+  for (const std::size_t d : {5u, 24u}) {
+    CAPTURE(d);
+    Rng rng(11 + d);
+    std::vector<std::vector<std::uint8_t>> indices(7);
+    std::vector<std::vector<float>> values(7);
+    std::vector<SparseObservation> batch;
+    for (std::size_t t = 0; t < indices.size(); ++t) {
+      for (std::size_t i = 0; i < d; ++i) {
+        if (i == 0 || rng.bernoulli(0.4)) {
+          indices[t].push_back(static_cast<std::uint8_t>(i));
+          values[t].push_back(static_cast<float>(rng.normal(0.0, 0.7)));
+        }
+      }
+      batch.push_back({indices[t].data(), values[t].data(), indices[t].size(),
+                       static_cast<float>(rng.normal())});
+    }
+    std::vector<float> m(d * d), b(d, 0.25f), scratch(d);
+    set_scaled_identity(m, d, 0.5f);
+    std::vector<float> m1 = m, b1 = b;
+    for (const SparseObservation& o : batch) {
+      sherman_morrison_update_sparse(m1, d, {o.indices, o.size}, {o.values, o.size}, scratch);
+      for (std::size_t k = 0; k < o.size; ++k)
+        b1[o.indices[k]] += o.residual * o.values[k];
+    }
+    sherman_morrison_learn(m, d, batch, b, scratch);
+    CHECK(m == m1);
+    CHECK(b == b1);
+  }
+}
+
 TEST_CASE("Symmetric products match the naive product", "[agents][sherman-morrison]") {
   for (const std::size_t d : {5u, 24u}) {
     const Case c = run_updates(d, 10, false, 3);

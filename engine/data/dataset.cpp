@@ -1,7 +1,9 @@
 #include "engine/data/dataset.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -103,20 +105,92 @@ std::vector<std::string_view> Catalog::genres_of(const Item& item) const {
   return names;
 }
 
+std::size_t RatingTable::memory_bytes() const noexcept {
+  return users_.capacity() * sizeof(UserIndex) + narrow_items_.capacity() * sizeof(std::uint16_t) +
+         wide_items_.capacity() * sizeof(ItemIndex) + value_codes_.capacity() +
+         value_of_code_.capacity() * sizeof(float) + wide_values_.capacity() * sizeof(float) +
+         time_offsets_.capacity() * sizeof(std::uint32_t) +
+         wide_times_.capacity() * sizeof(std::int64_t);
+}
+
+void RatingTable::assign(std::vector<UserIndex> users, std::span<const ItemIndex> items,
+                         std::span<const float> values, std::span<const std::int64_t> timestamps) {
+  *this = RatingTable{};
+  users_ = std::move(users);
+  users_.shrink_to_fit();
+  if (items.empty())
+    return;
+
+  if (*std::max_element(items.begin(), items.end()) <= 0xFFFF) {
+    narrow_items_.assign(items.begin(), items.end());
+  } else {
+    wide_items_.assign(items.begin(), items.end());
+  }
+
+  // Distinct values compared as bits, so that -0 and 0 (and NaNs) keep
+  // their own codes and every value reads back exactly.
+  std::vector<std::uint32_t> distinct;
+  std::uint32_t previous = 0;
+  for (const float v : values) {
+    const auto bits = std::bit_cast<std::uint32_t>(v);
+    if (!distinct.empty() && bits == previous)
+      continue;  // ratings repeat: most need no search
+    previous = bits;
+    if (std::find(distinct.begin(), distinct.end(), bits) != distinct.end())
+      continue;
+    if (distinct.size() == 256) {
+      distinct.clear();
+      break;
+    }
+    distinct.push_back(bits);
+  }
+  if (distinct.empty()) {
+    wide_values_.assign(values.begin(), values.end());
+  } else {
+    value_of_code_.reserve(distinct.size());
+    for (const std::uint32_t bits : distinct)
+      value_of_code_.push_back(std::bit_cast<float>(bits));
+    value_codes_.reserve(values.size());
+    // The last value's code is a good guess for the next (ratings repeat).
+    std::size_t code = 0;
+    for (const float v : values) {
+      const auto bits = std::bit_cast<std::uint32_t>(v);
+      if (distinct[code] != bits)
+        code = static_cast<std::size_t>(std::find(distinct.begin(), distinct.end(), bits) -
+                                        distinct.begin());
+      value_codes_.push_back(static_cast<std::uint8_t>(code));
+    }
+  }
+
+  const auto [earliest, latest] = std::minmax_element(timestamps.begin(), timestamps.end());
+  // The span as unsigned arithmetic: latest - earliest can overflow int64.
+  const std::uint64_t span =
+      static_cast<std::uint64_t>(*latest) - static_cast<std::uint64_t>(*earliest);
+  if (span <= std::numeric_limits<std::uint32_t>::max()) {
+    time_origin_ = *earliest;
+    time_offsets_.reserve(timestamps.size());
+    for (const std::int64_t t : timestamps)
+      time_offsets_.push_back(static_cast<std::uint32_t>(static_cast<std::uint64_t>(t) -
+                                                         static_cast<std::uint64_t>(*earliest)));
+  } else {
+    wide_times_.assign(timestamps.begin(), timestamps.end());
+  }
+}
+
 UserHistories::UserHistories(const RatingTable& ratings, std::size_t user_count)
     : offsets_(user_count + 1, 0), order_(ratings.size()) {
   // A counting sort by user keeps file order within each user...
   for (const UserIndex u : ratings.users())
     ++offsets_[u + 1];
   std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
-  std::vector<std::size_t> cursor(offsets_.begin(), offsets_.end() - 1);
+  std::vector<std::uint32_t> cursor(offsets_.begin(), offsets_.end() - 1);
   for (RatingIndex i = 0; i < ratings.size(); ++i)
     order_[cursor[ratings.user(i)]++] = i;
   // ...so sorting by (time, index) breaks ties by file order, like a stable
   // sort by time, without a stable sort's buffer.
-  const auto ts = ratings.timestamps();
-  const auto by_time = [ts](RatingIndex a, RatingIndex b) {
-    return ts[a] != ts[b] ? ts[a] < ts[b] : a < b;
+  const auto by_time = [&ratings](RatingIndex a, RatingIndex b) {
+    const std::int64_t ta = ratings.timestamp(a), tb = ratings.timestamp(b);
+    return ta != tb ? ta < tb : a < b;
   };
   for (std::size_t u = 0; u < user_count; ++u) {
     const auto first = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u]);
@@ -175,20 +249,18 @@ void DatasetBuilder::set_external_ids(ItemIndex item, std::optional<ExternalId> 
 }
 
 void DatasetBuilder::reserve_ratings(std::size_t n) {
-  RatingTable& r = dataset_.ratings_;
-  r.users_.reserve(n);
-  r.items_.reserve(n);
-  r.values_.reserve(n);
-  r.timestamps_.reserve(n);
+  rating_users_.reserve(n);
+  rating_items_.reserve(n);
+  rating_values_.reserve(n);
+  rating_times_.reserve(n);
 }
 
 void DatasetBuilder::add_rating(UserIndex user, ItemIndex item, float value,
                                 std::int64_t timestamp) {
-  RatingTable& r = dataset_.ratings_;
-  r.users_.push_back(user);
-  r.items_.push_back(item);
-  r.values_.push_back(value);
-  r.timestamps_.push_back(timestamp);
+  rating_users_.push_back(user);
+  rating_items_.push_back(item);
+  rating_values_.push_back(value);
+  rating_times_.push_back(timestamp);
 }
 
 void DatasetBuilder::add_tag_application(ItemIndex item, std::string_view tag) {
@@ -237,19 +309,17 @@ bool sorted_by_id(const std::vector<Record>& records) {
 Dataset DatasetBuilder::finish() {
   Dataset& d = dataset_;
   Catalog& c = d.catalog_;
-  RatingTable& r = d.ratings_;
-
   if (!sorted_by_id(d.users_)) {
     const auto new_index = rank_by_id(d.users_);
     apply_ranking(d.users_, new_index, d.user_ids_);
-    for (auto& u : r.users_)
+    for (auto& u : rating_users_)
       u = new_index[u];
   }
   tags_.resize(c.items_.size());
   if (!sorted_by_id(c.items_)) {
     const auto new_index = rank_by_id(c.items_);
     apply_ranking(c.items_, new_index, c.ids_);
-    for (auto& i : r.items_)
+    for (auto& i : rating_items_)
       i = new_index[i];
     std::vector<std::unordered_map<std::string, std::uint32_t>> sorted_tags(tags_.size());
     for (std::size_t i = 0; i < tags_.size(); ++i)
@@ -272,16 +342,15 @@ Dataset DatasetBuilder::finish() {
   for (ItemIndex i = 0; i < c.items_.size(); ++i)
     c.title_index_.try_emplace(c.items_[i].title, i);
 
-  // Loaders reserve ratings from the file's size and grow users by
-  // doubling; what is loaded stays for the whole run, so any spare room would
-  // be held with it (a few percent of the ratings, up to half the users).
+  // Loaders grow users by doubling; what is loaded stays for the whole run,
+  // so any spare room would be held with it (up to half the users).
   d.users_.shrink_to_fit();
-  r.users_.shrink_to_fit();
-  r.items_.shrink_to_fit();
-  r.values_.shrink_to_fit();
-  r.timestamps_.shrink_to_fit();
+  d.ratings_.assign(std::move(rating_users_), rating_items_, rating_values_, rating_times_);
+  rating_items_ = {};
+  rating_values_ = {};
+  rating_times_ = {};
 
-  d.histories_ = UserHistories(r, d.users_.size());
+  d.histories_ = UserHistories(d.ratings_, d.users_.size());
   return std::move(dataset_);
 }
 

@@ -5,8 +5,8 @@
 //
 // Users and items are addressed by dense indices (0..n-1), assigned in
 // ascending order of their external ids, so that models can use plain arrays.
-// Ratings are stored column by column: 20 bytes per rating, which keeps 25
-// million ratings near half a gigabyte.
+// Ratings are stored column by column, each as narrow as its values allow:
+// 11 bytes a rating for MovieLens-like data (see RatingTable).
 //
 // A Dataset is built by a loader through DatasetBuilder and is immutable
 // afterwards, except for item texts, which `join_item_text` adds later.
@@ -76,8 +76,8 @@ struct Item {
   std::string title;  // UTF-8, as the source gives it, year included: "Toy Story (1995)"
   std::optional<int> year;
   GenreMask genres = 0;
-  std::string release_date;  // as the source spells it, where it has one
-  std::string text;          // overview or description, from an item-text file
+  std::string release_date;    // as the source spells it, where it has one
+  std::string text;            // overview or description, from an item-text file
   std::vector<TagCount> tags;  // aggregated tag applications, most frequent first
   std::optional<ExternalId> imdb_id;
   std::optional<ExternalId> tmdb_id;
@@ -136,26 +136,50 @@ class Catalog {
 };
 
 // Ratings, column by column, in file order.
+//
+// Columns are stored as narrow as the loaded data allows, and read back
+// exactly: items as 16-bit indices when the catalog has at most 65,536
+// items; values as a byte code into the table of distinct values when there
+// are at most 256 of them (every MovieLens scale has 5 or 10); timestamps as
+// 32-bit offsets from the earliest when they all lie within 2^32 seconds of
+// it. Otherwise a column stays at full width. At a million users with 30
+// ratings each that is 11 bytes a rating instead of 20, 270 MB less.
 class RatingTable {
  public:
   std::size_t size() const noexcept { return users_.size(); }
   UserIndex user(RatingIndex i) const { return users_[i]; }
-  ItemIndex item(RatingIndex i) const { return items_[i]; }
-  float value(RatingIndex i) const { return values_[i]; }
-  std::int64_t timestamp(RatingIndex i) const { return timestamps_[i]; }
+  ItemIndex item(RatingIndex i) const {
+    return narrow_items_.empty() ? wide_items_[i] : ItemIndex{narrow_items_[i]};
+  }
+  float value(RatingIndex i) const {
+    return value_codes_.empty() ? wide_values_[i] : value_of_code_[value_codes_[i]];
+  }
+  std::int64_t timestamp(RatingIndex i) const {
+    return time_offsets_.empty() ? wide_times_[i] : time_origin_ + time_offsets_[i];
+  }
 
   std::span<const UserIndex> users() const noexcept { return users_; }
-  std::span<const ItemIndex> items() const noexcept { return items_; }
-  std::span<const float> values() const noexcept { return values_; }
-  std::span<const std::int64_t> timestamps() const noexcept { return timestamps_; }
+  // The bytes the columns hold.
+  std::size_t memory_bytes() const noexcept;
 
  private:
   friend class DatasetBuilder;
 
+  // Takes the full-width columns (of equal length) and keeps each as narrow
+  // as its values allow.
+  void assign(std::vector<UserIndex> users, std::span<const ItemIndex> items,
+              std::span<const float> values, std::span<const std::int64_t> timestamps);
+
   std::vector<UserIndex> users_;
-  std::vector<ItemIndex> items_;
-  std::vector<float> values_;
-  std::vector<std::int64_t> timestamps_;
+  // Exactly one of each pair is in use (both empty when there are no ratings).
+  std::vector<std::uint16_t> narrow_items_;
+  std::vector<ItemIndex> wide_items_;
+  std::vector<std::uint8_t> value_codes_;
+  std::vector<float> value_of_code_;  // the distinct values, first seen first
+  std::vector<float> wide_values_;
+  std::vector<std::uint32_t> time_offsets_;
+  std::int64_t time_origin_ = 0;
+  std::vector<std::int64_t> wide_times_;
 };
 
 // For each user, the indices of their ratings from oldest to newest; equal
@@ -171,7 +195,9 @@ class UserHistories {
   std::size_t user_count() const noexcept { return offsets_.empty() ? 0 : offsets_.size() - 1; }
 
  private:
-  std::vector<std::size_t> offsets_;  // user u's ratings are order_[offsets_[u], offsets_[u+1])
+  // User u's ratings are order_[offsets_[u], offsets_[u+1]); rating indices
+  // are 32-bit, so the offsets are too.
+  std::vector<std::uint32_t> offsets_;
   std::vector<RatingIndex> order_;
 };
 
@@ -244,6 +270,11 @@ class DatasetBuilder {
 
  private:
   Dataset dataset_;
+  // The ratings at full width while loading; finish() narrows them.
+  std::vector<UserIndex> rating_users_;
+  std::vector<ItemIndex> rating_items_;
+  std::vector<float> rating_values_;
+  std::vector<std::int64_t> rating_times_;
   // Per item: tag -> applications, aggregated into Item::tags by finish().
   std::vector<std::unordered_map<std::string, std::uint32_t>> tags_;
 };

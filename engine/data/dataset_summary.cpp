@@ -81,9 +81,11 @@ DatasetSummary summarize(const Dataset& dataset) {
              static_cast<double>(per_user.size());
   }
   if (r.size() > 0) {
-    const auto [lo, hi] = std::minmax_element(r.timestamps().begin(), r.timestamps().end());
-    s.first_timestamp = *lo;
-    s.last_timestamp = *hi;
+    s.first_timestamp = s.last_timestamp = r.timestamp(0);
+    for (RatingIndex i = 1; i < r.size(); ++i) {
+      s.first_timestamp = std::min(s.first_timestamp, r.timestamp(i));
+      s.last_timestamp = std::max(s.last_timestamp, r.timestamp(i));
+    }
   }
   return s;
 }

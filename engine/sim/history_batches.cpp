@@ -20,16 +20,16 @@ TrainingHistories::TrainingHistories(const Dataset& dataset, std::span<const Rat
   for (std::size_t u = 0; u < users; ++u)
     offsets_[u + 1] += offsets_[u];
   order_.resize(ratings.size());
-  std::vector<std::size_t> next(offsets_.begin(), offsets_.end() - 1);
+  std::vector<std::uint32_t> next(offsets_.begin(), offsets_.end() - 1);
   for (const RatingIndex r : ratings)
     order_[next[table.user(r)]++] = r;
-  const auto timestamps = table.timestamps();
   for (std::size_t u = 0; u < users; ++u) {
     const auto begin = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u]);
     const auto end = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u + 1]);
     std::sort(begin, end, [&](RatingIndex a, RatingIndex b) {
-      if (timestamps[a] != timestamps[b])
-        return timestamps[a] < timestamps[b];
+      const std::int64_t ta = table.timestamp(a), tb = table.timestamp(b);
+      if (ta != tb)
+        return ta < tb;
       return a < b;
     });
   }

@@ -22,6 +22,7 @@
 // Immutable after construction; const methods are thread-safe.
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,7 +47,8 @@ class TrainingHistories {
   std::size_t user_count() const noexcept { return offsets_.empty() ? 0 : offsets_.size() - 1; }
 
  private:
-  std::vector<std::size_t> offsets_;
+  // Rating indices are 32-bit, so the offsets into order_ are too.
+  std::vector<std::uint32_t> offsets_;
   std::vector<RatingIndex> order_;
 };
 

@@ -108,7 +108,8 @@ TEST_CASE("the written world loads as a MovieLens latest dataset with the promis
   // Ratings: on the half-star scale, at least the minimum per user, the
   // histogram and mean the report gives.
   double sum = 0.0;
-  for (const float v : data.ratings().values()) {
+  for (RatingIndex r = 0; r < data.ratings().size(); ++r) {
+    const float v = data.ratings().value(r);
     REQUIRE(data.scale().contains(v));
     sum += v;
   }

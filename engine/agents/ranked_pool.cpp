@@ -44,21 +44,21 @@ std::size_t RankedPool::memory_bytes() const noexcept {
 
 namespace {
 
-// Bit j of the result is set when flags[j] is 0, for j < 64.
-inline std::uint64_t zero_flags(const std::uint8_t* flags) noexcept {
+// Bit j of the result is set when flags[j] is not `mark`, for j < 64.
+inline std::uint64_t unmarked_flags(const std::uint8_t* flags, std::uint8_t mark) noexcept {
 #if defined(__SSE2__)
-  const __m128i zero = _mm_setzero_si128();
+  const __m128i marks = _mm_set1_epi8(static_cast<char>(mark));
   std::uint64_t bits = 0;
   for (std::size_t b = 0; b < 4; ++b) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(flags + 16 * b));
-    const auto mask = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)));
+    const auto mask = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, marks)));
     bits |= std::uint64_t{mask} << (16 * b);
   }
-  return bits;
+  return ~bits;
 #else
   std::uint64_t bits = 0;
   for (std::size_t j = 0; j < 64; ++j)
-    bits |= std::uint64_t{flags[j] == 0} << j;
+    bits |= std::uint64_t{flags[j] != mark} << j;
   return bits;
 #endif
 }
@@ -86,14 +86,21 @@ std::span<RankKey> RankedPool::best_unexcluded(const ItemMask& excluded, std::si
   // (a few hundred) costs a third of testing each item of the chunks scanned
   // (three or four chunks of 64) against the item-indexed mask, and half of
   // setting a bit (13 instructions an item, the word read-modify-written).
-  scratch.excluded_ranks.assign(stride_ + 1, 0);
+  // A byte marks its rank excluded when it holds this call's mark, so the
+  // bytes are cleared only when the mark wraps, not every call (the clearing
+  // was a tenth of the call).
+  if (scratch.excluded_ranks.size() != stride_ + 1 || ++scratch.mark == 0) {
+    scratch.excluded_ranks.assign(stride_ + 1, 0);
+    scratch.mark = 1;
+  }
+  const std::uint8_t mark = scratch.mark;
   std::uint8_t* const excluded_ranks = scratch.excluded_ranks.data();
   const std::span<const std::uint64_t> words = excluded.words();
   const std::size_t word_count = std::min(words.size(), stride_ / 64);
   for (std::size_t w = 0; w < word_count; ++w) {
     const std::uint32_t* const rank_of = rank_of_.data() + w * 64;
     for (std::uint64_t bits = words[w]; bits != 0; bits &= bits - 1)
-      excluded_ranks[rank_of[static_cast<unsigned>(std::countr_zero(bits))]] = 1;
+      excluded_ranks[rank_of[static_cast<unsigned>(std::countr_zero(bits))]] = mark;
   }
   RankKey* out = scratch.keys.data();
   std::size_t kept = 0;
@@ -105,7 +112,7 @@ std::span<RankKey> RankedPool::best_unexcluded(const ItemMask& excluded, std::si
   for (std::size_t first = 0; first < items && seen_eligible < wanted; first += kChunk) {
     const std::size_t count = std::min(kChunk, items - first);
     const ItemIndex* ranked = ranking_.data() + first;
-    std::uint64_t eligible = zero_flags(excluded_ranks + first);
+    std::uint64_t eligible = unmarked_flags(excluded_ranks + first, mark);
     if (count < kChunk)
       eligible &= (std::uint64_t{1} << count) - 1;
     if (eligible == 0)

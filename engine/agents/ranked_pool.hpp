@@ -46,7 +46,8 @@ class RankedPool {
   struct Scratch {
     std::vector<float> scores;
     std::vector<RankKey> keys;
-    std::vector<std::uint8_t> excluded_ranks;  // a byte per rank (1: excluded)
+    std::vector<std::uint8_t> excluded_ranks;  // a byte per rank (mark: excluded)
+    std::uint8_t mark = 0;                     // this call's; 0 marks nothing
   };
   Scratch make_scratch() const;
 

@@ -140,4 +140,23 @@ TEST_CASE("The ranked pool keeps the true best of a user's first unseen items",
     CAPTURE(wanted);
     CHECK(got == all);
   }
+
+  // One scratch across many calls (its exclusion marks wrap after 255):
+  // each call sees only its own mask.
+  ItemMask none(items);
+  const auto sorted_best = [&](const ItemMask& mask) {
+    const auto best = pool.best_unexcluded(mask, 50, 12, weights, scratch);
+    std::vector<RankKey> got(best.begin(), best.end());
+    std::sort(got.begin(), got.end(), std::greater<RankKey>());
+    return got;
+  };
+  const std::vector<RankKey> with_mask = sorted_best(excluded);
+  const std::vector<RankKey> without = sorted_best(none);
+  CHECK(with_mask != without);
+  for (int call = 0; call < 600; ++call) {
+    if (call % 2 == 0)
+      REQUIRE(sorted_best(excluded) == with_mask);
+    else
+      REQUIRE(sorted_best(none) == without);
+  }
 }

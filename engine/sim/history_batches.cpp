@@ -8,38 +8,58 @@ namespace lusifer {
 TrainingHistories::TrainingHistories(const Dataset& dataset, std::span<const RatingIndex> ratings) {
   const RatingTable& table = dataset.ratings();
   const std::size_t users = dataset.user_count();
-  offsets_.assign(users + 1, 0);
+  counts_.assign(users, 0);
   for (const RatingIndex r : ratings) {
     if (r >= table.size())
       throw std::out_of_range("TrainingHistories: rating index past the rating table");
     const UserIndex user = table.user(r);
     if (user >= users)
       throw std::out_of_range("TrainingHistories: rating of an unknown user");
-    ++offsets_[user + 1];
+    ++counts_[user];
   }
-  for (std::size_t u = 0; u < users; ++u)
-    offsets_[u + 1] += offsets_[u];
+  starts_.assign(users, 0);
+  for (std::size_t u = 1; u < users; ++u)
+    starts_[u] = starts_[u - 1] + counts_[u - 1];
   order_.resize(ratings.size());
-  std::vector<std::uint32_t> next(offsets_.begin(), offsets_.end() - 1);
+  std::vector<std::uint32_t> next(starts_);
   for (const RatingIndex r : ratings)
     order_[next[table.user(r)]++] = r;
   for (std::size_t u = 0; u < users; ++u) {
-    const auto begin = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u]);
-    const auto end = order_.begin() + static_cast<std::ptrdiff_t>(offsets_[u + 1]);
-    std::sort(begin, end, [&](RatingIndex a, RatingIndex b) {
+    const auto begin = order_.begin() + static_cast<std::ptrdiff_t>(starts_[u]);
+    std::sort(begin, begin + counts_[u], [&](RatingIndex a, RatingIndex b) {
       const std::int64_t ta = table.timestamp(a), tb = table.timestamp(b);
       if (ta != tb)
         return ta < tb;
       return a < b;
     });
   }
+
+  // The dataset's histories are in the same order (time, then index), so a
+  // subset that is every user's oldest ratings is a prefix of each.
+  const UserHistories& all = dataset.histories();
+  for (UserIndex u = 0; u < users; ++u) {
+    const std::span<const RatingIndex> mine = of(u);
+    const std::span<const RatingIndex> history = all.of(u);
+    if (mine.size() > history.size() ||
+        !std::equal(mine.begin(), mine.end(), history.begin(),
+                    history.begin() + static_cast<std::ptrdiff_t>(mine.size())))
+      return;
+  }
+  if (users == 0 || all.of(0).data() == nullptr)
+    return;  // no ratings at all
+  // Positions in the dataset's flat order, where each user's history starts
+  // as the previous one's ends.
+  dataset_order_ = all.of(0).data();
+  for (UserIndex u = 0; u < users; ++u)
+    starts_[u] = static_cast<std::uint32_t>(all.of(u).data() - dataset_order_);
+  std::vector<RatingIndex>().swap(order_);
 }
 
 std::span<const RatingIndex> TrainingHistories::of(UserIndex user) const {
-  if (static_cast<std::size_t>(user) + 1 >= offsets_.size())
+  if (user >= counts_.size())
     return {};
-  return std::span<const RatingIndex>(order_).subspan(offsets_[user],
-                                                      offsets_[user + 1] - offsets_[user]);
+  const RatingIndex* order = dataset_order_ != nullptr ? dataset_order_ : order_.data();
+  return {order + starts_[user], counts_[user]};
 }
 
 std::span<const RatingIndex> TrainingHistories::last(UserIndex user, std::size_t n) const {

@@ -37,6 +37,12 @@ class TrainingHistories {
   TrainingHistories() = default;
   // `ratings`: indices into dataset.ratings(), in any order, each at most
   // once. Throws std::out_of_range for an index past the table.
+  //
+  // When the subset is, for every user, the oldest part of their history
+  // (a holdout split's train side always is), the histories are views of
+  // the dataset's own, and `dataset` must outlive this object (moving the
+  // Dataset is fine: its histories keep their storage). That saves 4 bytes
+  // a rating: 80 MB at a million users with 20 training ratings each.
   TrainingHistories(const Dataset& dataset, std::span<const RatingIndex> ratings);
 
   // Oldest first; equal timestamps keep rating-index (file) order, as the
@@ -44,12 +50,18 @@ class TrainingHistories {
   std::span<const RatingIndex> of(UserIndex user) const;
   // The last min(n, size) ratings of `user`, still oldest first.
   std::span<const RatingIndex> last(UserIndex user, std::size_t n) const;
-  std::size_t user_count() const noexcept { return offsets_.empty() ? 0 : offsets_.size() - 1; }
+  std::size_t user_count() const noexcept { return counts_.size(); }
+  // Whether the histories are views of the dataset's (see the constructor).
+  bool views_dataset() const noexcept { return dataset_order_ != nullptr; }
 
  private:
-  // Rating indices are 32-bit, so the offsets into order_ are too.
-  std::vector<std::uint32_t> offsets_;
-  std::vector<RatingIndex> order_;
+  // User u's ratings are [starts_[u], starts_[u] + counts_[u]) of order_ or,
+  // when viewing the dataset's histories, of their flat order, which starts
+  // at dataset_order_. Rating indices are 32-bit, so the positions are too.
+  const RatingIndex* dataset_order_ = nullptr;
+  std::vector<std::uint32_t> starts_;
+  std::vector<std::uint32_t> counts_;
+  std::vector<RatingIndex> order_;  // empty when viewing the dataset's
 };
 
 struct HistoryBatchOptions {

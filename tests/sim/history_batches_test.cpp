@@ -159,6 +159,41 @@ TEST_CASE("profile tasks: create on the first batch, then updates, cold start on
   CHECK(history_batches(d, histories, *d.find_user(2), {}).empty());
 }
 
+TEST_CASE("a holdout's training side is a view of the dataset's histories, with the same ratings",
+          "[prompts][history]") {
+  // Users 1 and 3 rate, user 2 does not; file order and time order disagree.
+  Dataset d = timeline_dataset(30, 12);
+  const Split holdout = holdout_last_k(d, 5);
+  const TrainingHistories view(d, holdout.train);
+  CHECK(view.views_dataset());
+  // Items 45 and 50 held out of a longer history: not a prefix, so owned.
+  const Dataset d2 = timeline_dataset(50, 3);
+  const TrainingHistories owned(d2, all_but(d2, {45, 20}));
+  CHECK_FALSE(owned.views_dataset());
+
+  for (const ExternalId id : {1, 2, 3}) {
+    const UserIndex user = *d.find_user(id);
+    const auto history = d.histories().of(user);
+    const std::size_t kept =
+        history.empty() ? 0 : history.size() - std::min<std::size_t>(5, history.size() - 1);
+    const auto mine = view.of(user);
+    CHECK(std::vector<RatingIndex>(mine.begin(), mine.end()) ==
+          std::vector<RatingIndex>(history.begin(),
+                                   history.begin() + static_cast<std::ptrdiff_t>(kept)));
+  }
+  CHECK(view.of(*d.find_user(2)).empty());
+  // Owned histories sort the subset by time themselves.
+  const auto items = interactions_of(d2, owned.of(*d2.find_user(1)));
+  REQUIRE(items.size() == 48);
+  CHECK(std::is_sorted(items.begin(), items.end(), [](const Interaction& a, const Interaction& b) {
+    return a.timestamp < b.timestamp;
+  }));
+  CHECK(owned.of(*d2.find_user(3)).size() == 3);
+  // A moved Dataset keeps the storage its views point into.
+  const Dataset moved = std::move(d);
+  CHECK(view.of(*moved.find_user(1)).size() == 25);
+}
+
 TEST_CASE("training histories refuse indices outside the rating table", "[prompts][history]") {
   const Dataset d = timeline_dataset(3);
   const std::vector<RatingIndex> bad = {0, 7};

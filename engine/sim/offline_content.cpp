@@ -208,19 +208,6 @@ std::span<const OfflineContent::TermWeight> OfflineContent::terms(ItemIndex item
       .subspan(term_offsets_[item], term_offsets_[item + 1] - term_offsets_[item]);
 }
 
-std::span<const OfflineContent::TermId> OfflineContent::keywords(ItemIndex item) const noexcept {
-  if (item >= item_count())
-    return {};
-  return std::span<const TermId>(keywords_).subspan(
-      keyword_offsets_[item], keyword_offsets_[item + 1] - keyword_offsets_[item]);
-}
-
-std::optional<int> OfflineContent::decade(ItemIndex item) const noexcept {
-  if (item >= item_count() || items_[item].decade < 0)
-    return std::nullopt;
-  return items_[item].decade * 10;
-}
-
 bool OfflineContent::has_terms(ItemIndex item) const noexcept {
   return !terms(item).empty();
 }

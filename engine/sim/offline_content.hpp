@@ -75,9 +75,19 @@ class OfflineContent {
   double similarity(ItemIndex a, ItemIndex b) const noexcept;
 
   // The item's strongest terms, strongest first (empty outside the catalog).
-  std::span<const TermId> keywords(ItemIndex item) const noexcept;
+  // Inline, as decade(): every score and every fold reads them per item.
+  std::span<const TermId> keywords(ItemIndex item) const noexcept {
+    if (item >= item_count())
+      return {};
+    return std::span<const TermId>(keywords_).subspan(
+        keyword_offsets_[item], keyword_offsets_[item + 1] - keyword_offsets_[item]);
+  }
   // The decade of release (1990 for 1994), or nullopt without a year.
-  std::optional<int> decade(ItemIndex item) const noexcept;
+  std::optional<int> decade(ItemIndex item) const noexcept {
+    if (item >= item_count() || items_[item].decade < 0)
+      return std::nullopt;
+    return items_[item].decade * 10;
+  }
   bool has_terms(ItemIndex item) const noexcept;
 
   std::size_t term_count() const noexcept { return terms_.size(); }

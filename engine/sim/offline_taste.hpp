@@ -113,5 +113,9 @@ inline float quantize_hundredths(double value) noexcept {
 std::optional<OfflineTasteChange> merge_taste(OfflineTaste& taste,
                                               std::span<const TasteEvidence> batch,
                                               const OfflineTasteOptions& options = {});
+// The same fold of `batch` into `taste` (bit for bit), without finding the
+// change: for callers that would discard it.
+void fold_taste(OfflineTaste& taste, std::span<const TasteEvidence> batch,
+                const OfflineTasteOptions& options = {});
 
 }  // namespace lusifer

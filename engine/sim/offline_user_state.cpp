@@ -204,22 +204,23 @@ OfflineUserState FrozenOfflineState::thaw() const {
   return s;
 }
 
-double OfflineUserState::drift_for(GenreMask genres) const noexcept {
-  if (drift.empty() || genres == 0)
-    return 0.0;
-  double sum = 0;
-  for (const OfflineDrift& d : drift)
-    if (genres & (GenreMask{1} << d.genre))
-      sum += d.value;
-  return sum / std::popcount(genres);
-}
-
 void update_drift(std::vector<OfflineDrift>& drift, const GenreResiduals& residuals,
                   const OfflineDriftOptions& options) {
-  std::array<double, 64> values{};
+  // Only genres with drift or news can come out with drift: any other's
+  // value stays 0 (or NaN with a non-finite decay), which is not kept. A
+  // fold touches a few of the 64.
+  GenreMask active = 0;
+  for (std::size_t g = 0; g < 64; ++g)
+    active |= GenreMask{residuals.count[g] != 0} << g;
+  for (const OfflineDrift& d : drift)
+    active |= GenreMask{1} << d.genre;
+  std::array<double, 64> values;  // read for active genres only
+  for (GenreMask m = active; m != 0; m &= m - 1)
+    values[std::countr_zero(m)] = 0;
   for (const OfflineDrift& d : drift)
     values[d.genre] = d.value;
-  for (std::size_t g = 0; g < values.size(); ++g) {
+  for (GenreMask m = active; m != 0; m &= m - 1) {
+    const auto g = static_cast<std::size_t>(std::countr_zero(m));
     const double kept = options.decay * values[g];
     const std::uint32_t n = residuals.count[g];
     double next = kept;
@@ -233,7 +234,8 @@ void update_drift(std::vector<OfflineDrift>& drift, const GenreResiduals& residu
   // its capacity kept every genre that ever passed (up to 64 x 8 bytes a user).
   std::array<OfflineDrift, 64> kept;
   std::size_t n = 0;
-  for (std::size_t g = 0; g < values.size(); ++g) {
+  for (GenreMask m = active; m != 0; m &= m - 1) {
+    const auto g = static_cast<std::size_t>(std::countr_zero(m));
     if (std::abs(values[g]) >= kSmallestDrift - 1e-9)
       kept[n++] = {static_cast<std::uint8_t>(g), static_cast<float>(values[g])};
   }

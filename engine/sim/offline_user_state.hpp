@@ -25,6 +25,7 @@
 // Deterministic: the same feedback in the same order gives the same state.
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -80,8 +81,17 @@ struct OfflineUserState {
   std::vector<OfflineUndriftedScore> undrifted;
 
   // The drift term of an item with these genres: the mean of the drift over
-  // them (genres without drift count as 0).
-  double drift_for(GenreMask genres) const noexcept;
+  // them (genres without drift count as 0). Inline: every score with drift
+  // calls it.
+  double drift_for(GenreMask genres) const noexcept {
+    if (drift.empty() || genres == 0)
+      return 0.0;
+    double sum = 0;
+    for (const OfflineDrift& d : drift)
+      if (genres & (GenreMask{1} << d.genre))
+        sum += d.value;
+    return sum / std::popcount(genres);
+  }
 };
 
 // An OfflineUserState kept aside in one allocation of just its contents:

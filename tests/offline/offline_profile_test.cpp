@@ -153,6 +153,31 @@ TEST_CASE("large theme keys merge as small ones do", "[offline][taste]") {
   }
 }
 
+TEST_CASE("folding a batch without its change gives the taste merging does", "[offline][taste]") {
+  // Keys below and above the dense table's range (65,536), and a key listed
+  // twice in a hand-written taste, through three batches.
+  const std::vector<std::uint32_t> a{3, 70000, 5}, b{900000, 3}, c{70000}, d{5, 900000, 70000};
+  const std::vector<TasteEvidence> first{{5.0f, 1, 1990, a},
+                                         {2.0f, 2, 1980, b},
+                                         {4.5f, 1, 1990, c},
+                                         {1.0f, 6, 1970, d},
+                                         {4.0f, 3, 1990, a}};
+  const std::vector<TasteEvidence> second{
+      {1.5f, 2, 1970, b}, {5.0f, 1, 1990, c}, {3.0f, 4, 1990, d}};
+  OfflineTaste merged;
+  merged.rated = 12;
+  merged.mean = 3.5f;
+  merged.themes = {{5, 0.4f, 3}, {900000, -0.3f, 2}, {5, 0.2f, 4}};
+  OfflineTaste folded = merged;
+  for (const auto* batch : {&first, &second, &first}) {
+    merge_taste(merged, *batch);
+    fold_taste(folded, *batch);
+    REQUIRE(folded == merged);
+  }
+  CHECK_FALSE(folded.themes.empty());
+  CHECK(folded.rated == 12 + 13);
+}
+
 TEST_CASE("the profile paragraph reflects the batch it was built from", "[offline][profile]") {
   const auto& w = world();
   const UserIndex u = w.crime_users[2];

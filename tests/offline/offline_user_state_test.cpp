@@ -106,3 +106,21 @@ TEST_CASE("drift keeps the four largest genres and no more room than it needs",
   CHECK(drift[2].value == -0.9f);
   CHECK(drift[3].genre == 21);
 }
+
+TEST_CASE("drift without news only decays, and genres without either stay without",
+          "[offline_user_state]") {
+  GenreResiduals residuals;
+  residuals.sum[40] = 3.0;
+  residuals.count[40] = 3;
+  std::vector<OfflineDrift> drift{{63, 1.0f}, {2, -0.5f}};
+  update_drift(drift, residuals, OfflineDriftOptions{5.0, 0.8, 1.5});
+  // 40: (5 x 0 + 3 x 1) / 8 = 0.375, kept at 0.38; 63: 0.8; 2: -0.4.
+  REQUIRE(drift.size() == 3);
+  CHECK(drift[0] == OfflineDrift{63, 0.8f});
+  CHECK(drift[1] == OfflineDrift{2, -0.4f});
+  CHECK(drift[2] == OfflineDrift{40, 0.38f});
+  // Small drift decays below the smallest kept and is dropped.
+  std::vector<OfflineDrift> small{{7, 0.05f}};
+  update_drift(small, GenreResiduals{}, OfflineDriftOptions{5.0, 0.8, 1.5});
+  CHECK(small.empty());
+}

@@ -76,12 +76,7 @@ LlmTaskResult answer_with_state(const OfflineUserModel& model, const LlmTask& ta
             valid.push_back(i);
         rated = valid;
       }
-      // Reused by the thread: one vector per slate less on the step path.
-      thread_local std::vector<OfflineRating> ratings;
-      model.rate(state, rated, ratings, explain);
-      result.ratings.reserve(ratings.size());
-      for (OfflineRating& r : ratings)
-        result.ratings.push_back({r.item, r.rating, std::move(r.explanation)});
+      model.rate(state, rated, result.ratings, explain);
       if (!bad.empty()) {
         result.missing = bad;
         result.problem = fmt::format(

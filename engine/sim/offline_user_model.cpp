@@ -869,8 +869,9 @@ std::string OfflineUserModel::explain(UserIndex, ItemIndex item, const OfflineSc
   return out;
 }
 
-void OfflineUserModel::rate(OfflineUserState& state, std::span<const ItemIndex> items,
-                            std::vector<OfflineRating>& out, bool explain) const {
+template <class Rating>
+void OfflineUserModel::rate_into(OfflineUserState& state, std::span<const ItemIndex> items,
+                                 std::vector<Rating>& out, bool explain) const {
   out.resize(items.size());
   // The cache grows by the slate, not by doubling: one allocation a slate
   // and no spare room (doubling held 64 entries, 1 KB, for a fold of 50, in
@@ -905,14 +906,25 @@ void OfflineUserModel::rate(OfflineUserState& state, std::span<const ItemIndex> 
     const OfflineScore s = score_impl(user, items[k], &state, explain);
     if (state.undrifted.size() < OfflineUserState::kMaxUndrifted)
       state.undrifted.push_back({items[k], s.undrifted_raw});
-    OfflineRating& r = out[k];
+    Rating& r = out[k];
     r.item = items[k];
     r.rating = s.rating;
-    r.raw = s.raw;
+    if constexpr (requires { r.raw; })
+      r.raw = s.raw;
     r.explanation.clear();
     if (explain)
       append_offline_explanation(r.explanation, context, items[k], s);
   }
+}
+
+void OfflineUserModel::rate(OfflineUserState& state, std::span<const ItemIndex> items,
+                            std::vector<OfflineRating>& out, bool explain) const {
+  rate_into(state, items, out, explain);
+}
+
+void OfflineUserModel::rate(OfflineUserState& state, std::span<const ItemIndex> items,
+                            std::vector<ItemRating>& out, bool explain) const {
+  rate_into(state, items, out, explain);
 }
 
 OfflineUserState OfflineUserModel::new_state(UserIndex user) const {
@@ -937,14 +949,20 @@ std::string OfflineUserModel::apply_batch(OfflineUserState& state,
                                           std::span<const Interaction> batch) const {
   const OfflineTaste taste_before = state.taste;
   const std::vector<OfflineDrift> drift_before = state.drift;
-  const auto change = fold_batch(state, batch);
+  const auto change = fold(state, batch, true);
   return describe_offline_change(
       profile_context(state.user),
       OfflineChangeInput{taste_before, state.taste, change, drift_before, state.drift, batch});
 }
 
-std::optional<OfflineTasteChange> OfflineUserModel::fold_batch(
-    OfflineUserState& state, std::span<const Interaction> batch) const {
+void OfflineUserModel::fold_batch(OfflineUserState& state,
+                                  std::span<const Interaction> batch) const {
+  fold(state, batch, false);
+}
+
+std::optional<OfflineTasteChange> OfflineUserModel::fold(OfflineUserState& state,
+                                                         std::span<const Interaction> batch,
+                                                         bool find_change) const {
   const Catalog& catalog = dataset_->catalog();
   for (const Interaction& i : batch)
     if (i.item >= catalog.size())
@@ -1015,7 +1033,11 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold_batch(
       ++residuals.count[g];
     }
   }
-  const auto change = merge_taste(state.taste, evidence, options_.taste);
+  std::optional<OfflineTasteChange> change;
+  if (find_change)
+    change = merge_taste(state.taste, evidence, options_.taste);
+  else
+    fold_taste(state.taste, evidence, options_.taste);
   if (news > 0 || !state.drift.empty())
     update_drift(state.drift, residuals, options_.drift);
   ++state.updates;

@@ -223,6 +223,10 @@ class OfflineUserModel {
   // which the next fold reads.
   void rate(OfflineUserState& state, std::span<const ItemIndex> items,
             std::vector<OfflineRating>& out, bool explain = true) const;
+  // The same ratings as a task's answer (llm_task.hpp) without the raw
+  // scores: what the backend returns, written in place instead of copied.
+  void rate(OfflineUserState& state, std::span<const ItemIndex> items, std::vector<ItemRating>& out,
+            bool explain = true) const;
 
   // A user who has seen nothing yet: no taste, no drift.
   OfflineUserState new_state(UserIndex user) const;
@@ -230,10 +234,9 @@ class OfflineUserModel {
   // offline_user_state.hpp) and returns one sentence on what changed and why
   // (a first batch's sentence says what it established).
   std::string apply_batch(OfflineUserState& state, std::span<const Interaction> batch) const;
-  // The same fold without the sentence (for callers that would discard it):
-  // returns the largest change of a leaning, as merge_taste does.
-  std::optional<OfflineTasteChange> fold_batch(OfflineUserState& state,
-                                               std::span<const Interaction> batch) const;
+  // The same fold without the sentence, nor the change it would name (for
+  // callers that would discard both); the same state.
+  void fold_batch(OfflineUserState& state, std::span<const Interaction> batch) const;
   // Records one piece of feedback; every update_every of them are folded in
   // with apply_batch. Returns the change sentence when that happened.
   std::optional<std::string> record_feedback(OfflineUserState& state, ItemIndex item,
@@ -256,6 +259,16 @@ class OfflineUserModel {
   // similar item), which only explanations read; the same raw and rating.
   OfflineScore score_impl(const UserView& user, ItemIndex item, const OfflineUserState* state,
                           bool drivers = true) const;
+
+  // fold_batch, and with `find_change` the largest change of a leaning, as
+  // merge_taste gives it (nullopt without).
+  std::optional<OfflineTasteChange> fold(OfflineUserState& state,
+                                         std::span<const Interaction> batch,
+                                         bool find_change) const;
+
+  template <class Rating>
+  void rate_into(OfflineUserState& state, std::span<const ItemIndex> items,
+                 std::vector<Rating>& out, bool explain) const;
 
   // The context profile texts of `user` are written and read in.
   OfflineProfileContext profile_context(UserIndex user) const;

@@ -65,15 +65,13 @@ std::optional<EpisodeEnd> parse_episode_end(std::string_view outcome, std::strin
 }
 
 struct UserSlot {
-  // Eight-byte members first, then the four-byte and one-byte ones: 72
-  // bytes a slot, not 80 with padding between them, in every slot.
+  // Eight-byte members first, then the four-byte and one-byte ones: 40
+  // bytes a slot, with no padding between them, in every slot.
   double total_reward = 0.0;
   // Only when leaving is enabled: a Satisfaction is ~170 bytes, in every slot.
   std::unique_ptr<Satisfaction> satisfaction;
-  std::size_t step_index = 0;    // sync: the user's index in the step in flight
-  std::vector<ItemIndex> slate;  // async: the slate of the request in flight
-  Clock::time_point sent_at{};
-  std::uint32_t step = 0;  // steps taken in this episode
+  std::uint32_t step_index = 0;  // sync: the user's index in the step in flight
+  std::uint32_t step = 0;        // steps taken in this episode
   std::uint32_t profile_version = 0;
   // Rate requests go out as plain messages, and a user's answers come back
   // in order: CAF 0.17 keeps request(...).then handlers in a flat map that
@@ -84,7 +82,14 @@ struct UserSlot {
   bool active = true;
   EpisodeEnd end = EpisodeEnd::kRunning;  // set when the episode ended for this user
 };
-static_assert(sizeof(UserSlot) <= 72);
+static_assert(sizeof(UserSlot) <= 40);
+
+// Async mode only, per position: the request in flight. Apart from the
+// slots, so that sync runs do not carry its 32 bytes for every user.
+struct AsyncRequest {
+  std::vector<ItemIndex> slate;
+  Clock::time_point sent_at{};
+};
 
 // What one user's step leaves for the step's totals. Sync mode settles each
 // answer as it arrives (the answer itself, ~600 bytes a user with its
@@ -115,10 +120,20 @@ struct CoordinatorState {
   // items, and the items recommended in this episode. Membership is tested
   // for every slate item of every step; binary searches over sorted lists
   // were most of a step's bookkeeping.
+  //
+  // Each only when something reads it (empty otherwise): whether an item was
+  // seen in training feeds the seen penalty and the satisfaction model's
+  // repeats; whether it was recommended before, the repeat penalty, the
+  // repeats and checkpoints. A rating reward without penalties, leaving or
+  // checkpoints (bench/configs/rl-1m.toml) reads neither: 256 bytes a user
+  // at 1,000 items, 256 MB at a million users.
   std::size_t item_words = 0;
+  bool track_seen = false;
+  bool track_repeats = false;
   std::vector<std::uint64_t> history;
   std::vector<std::uint64_t> recommended;
   std::vector<UserSlot> slots;
+  std::vector<AsyncRequest> async_requests;  // by position; empty in sync mode
   // User index -> index in slots (kNoPosition for users outside the
   // population): a dense array is 4 bytes a user, a hash map ~40.
   static constexpr std::uint32_t kNoPosition = ~std::uint32_t{0};
@@ -151,6 +166,9 @@ struct CoordinatorState {
   bool act_outstanding = false;
   LearnBatch pending_learn;
   StoreBatch pending_store;
+  // Positions whose episode ended and whose row is not recorded yet, in the
+  // order they ended: the rows are made from the slots as they are sent.
+  std::vector<std::uint32_t> ended;
   Clock::time_point last_progress{};
   double last_mean_reward = 0.0;  // of the latest step with ratings, for progress reports
   // Checkpoints: steps closed by this agent over all its episodes, and the
@@ -192,6 +210,8 @@ void set_bit(std::vector<std::uint64_t>& rows, std::size_t words, std::size_t po
 }
 
 void clear_recommended(CoordinatorState& s, std::size_t position) {
+  if (!s.track_repeats)
+    return;
   std::fill_n(s.recommended.begin() + static_cast<std::ptrdiff_t>(position * s.item_words),
               s.item_words, std::uint64_t{0});
 }
@@ -200,6 +220,8 @@ void clear_recommended(CoordinatorState& s, std::size_t position) {
 // checkpoint's form).
 std::vector<ItemIndex> recommended_items(const CoordinatorState& s, std::size_t position) {
   std::vector<ItemIndex> items;
+  if (!s.track_repeats)
+    return items;
   for (std::size_t w = 0; w < s.item_words; ++w) {
     for (std::uint64_t bits = s.recommended[position * s.item_words + w]; bits != 0;
          bits &= bits - 1)
@@ -274,8 +296,8 @@ UserStepResult observe_user_step(CoordinatorActor* self, std::size_t position, s
   std::size_t repeats = 0;
   for (std::size_t pos = 0; pos < k; ++pos) {
     const ItemIndex item = slate[pos];
-    const bool repeated = has_bit(s.recommended, s.item_words, position, item);
-    const bool seen = has_bit(s.history, s.item_words, position, item);
+    const bool repeated = s.track_repeats && has_bit(s.recommended, s.item_words, position, item);
+    const bool seen = s.track_seen && has_bit(s.history, s.item_words, position, item);
     repeats += (repeated || seen) ? 1 : 0;
     float rating = kNoRating;
     const ItemRating* answer = nullptr;
@@ -322,7 +344,8 @@ UserStepResult observe_user_step(CoordinatorActor* self, std::size_t position, s
     }
     ratings[pos] = rating;
     rewards[pos] = reward;
-    set_bit(s.recommended, s.item_words, position, item);
+    if (s.track_repeats)
+      set_bit(s.recommended, s.item_words, position, item);
   }
   if (feedback && feedback->updated_version > 0) {
     slot.profile_version = static_cast<std::uint32_t>(feedback->updated_version);
@@ -376,16 +399,13 @@ void tally_user_step(CoordinatorActor* self, std::size_t position, std::uint32_t
   }
   if (!result.ended)
     return;
-  const UserSlot& slot = s.slots[position];
-  if (slot.end == EpisodeEnd::kTruncated) {
+  if (s.slots[position].end == EpisodeEnd::kTruncated) {
     ++s.summary.truncated;
   } else {
     ++acc.totals.left;
     ++s.summary.left;
   }
-  s.pending_store.episodes.push_back(EpisodeRow{
-      s.plan.agent_name, s.episode, user_id(self, position), static_cast<std::int32_t>(slot.step),
-      slot.total_reward, outcome_name(slot.end), reason_name(slot.end)});
+  s.ended.push_back(static_cast<std::uint32_t>(position));
 }
 
 // Both at once, for async mode: appends the user's learning row to `learn`.
@@ -416,6 +436,45 @@ void checkpoint_then(CoordinatorActor* self, std::function<void()> next);
 void sync_step(CoordinatorActor* self);
 void async_pump(CoordinatorActor* self);
 
+// Sends pending_store and the rows of up to plan.episode_rows_per_batch
+// ended users, waits for them to be durable, and repeats until every ended
+// user is recorded; then continues. One batch in flight at a time: the
+// writer's mailbox and buffers hold one batch.
+void send_records_then(CoordinatorActor* self, std::size_t first_ended,
+                       std::function<void()> next) {
+  auto& s = self->state;
+  const std::size_t last_ended = std::min(
+      s.ended.size(), first_ended + std::max<std::size_t>(1, s.plan.episode_rows_per_batch));
+  s.pending_store.episodes.reserve(last_ended - first_ended);
+  for (std::size_t e = first_ended; e < last_ended; ++e) {
+    const std::size_t position = s.ended[e];
+    const UserSlot& slot = s.slots[position];
+    s.pending_store.episodes.push_back(EpisodeRow{
+        s.plan.agent_name, s.episode, user_id(self, position), static_cast<std::int32_t>(slot.step),
+        slot.total_reward, outcome_name(slot.end), reason_name(slot.end)});
+  }
+  const bool done = last_ended == s.ended.size();
+  if (done)
+    std::vector<std::uint32_t>().swap(s.ended);
+  if (!s.pending_store.empty()) {
+    self->send(s.plan.store, std::move(s.pending_store));
+    s.pending_store = StoreBatch{};
+  }
+  self->request(s.plan.store, caf::infinite, flush_atom_v)
+      .then(
+          [self, done, last_ended, next = std::move(next)] {
+            if (done) {
+              next();
+            } else {
+              send_records_then(self, last_ended, next);
+            }
+          },
+          [self](const caf::error& error) {
+            self->state.done.deliver(error);
+            self->quit(error);
+          });
+}
+
 // Sends what a step produced to the store and waits for it to be durable, so
 // the writer never falls more than a step behind; then continues.
 void record_then(CoordinatorActor* self, bool close_steps, std::function<void()> next) {
@@ -442,19 +501,11 @@ void record_then(CoordinatorActor* self, bool close_steps, std::function<void()>
   }
   if (!s.plan.store) {
     s.pending_store = StoreBatch{};
+    std::vector<std::uint32_t>().swap(s.ended);
     next();
     return;
   }
-  if (!s.pending_store.empty()) {
-    self->send(s.plan.store, std::move(s.pending_store));
-    s.pending_store = StoreBatch{};
-  }
-  self->request(s.plan.store, caf::infinite, flush_atom_v)
-      .then([next] { next(); },
-            [self](const caf::error& error) {
-              self->state.done.deliver(error);
-              self->quit(error);
-            });
+  send_records_then(self, 0, std::move(next));
 }
 
 void end_episode(CoordinatorActor* self) {
@@ -620,7 +671,8 @@ void resume_run(CoordinatorActor* self) {
                                               item, s.plan.dataset->catalog().size())));
         return;
       }
-      set_bit(s.recommended, s.item_words, p, item);
+      if (s.track_repeats)
+        set_bit(s.recommended, s.item_words, p, item);
     }
     if (in.satisfaction) {
       slot.satisfaction = std::make_unique<Satisfaction>(settings.leaving);
@@ -734,7 +786,7 @@ void send_rate_requests(CoordinatorActor* self) {
                         std::vector<ItemIndex>(slate.begin(), slate.end()), explain};
     UserSlot& slot = s.slots[s.step_positions[i]];
     slot.waiting = true;
-    slot.step_index = i;
+    slot.step_index = static_cast<std::uint32_t>(i);
     ++slot.outstanding;
     self->send((*s.plan.users)[s.step_positions[i]], std::move(request));
   }
@@ -845,8 +897,7 @@ void async_pump(CoordinatorActor* self) {
                   slates.items.begin() + static_cast<std::ptrdiff_t>(i * k),
                   slates.items.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
               slot.waiting = true;
-              slot.slate = slate;
-              slot.sent_at = Clock::now();
+              st.async_requests[p] = AsyncRequest{slate, Clock::now()};
               ++slot.outstanding;
               self->send((*st.plan.users)[p],
                          RateRequest{st.episode, slot.step, std::move(slate),
@@ -868,11 +919,11 @@ void async_sweep(CoordinatorActor* self) {
   // A late user's slate is settled without ratings; its late answer is dropped.
   std::vector<std::size_t> late;
   for (std::size_t p = 0; p < s.slots.size(); ++p) {
-    if (s.slots[p].waiting && now - s.slots[p].sent_at >= deadline)
+    if (s.slots[p].waiting && now - s.async_requests[p].sent_at >= deadline)
       late.push_back(p);
   }
   for (const auto p : late) {
-    const std::vector<ItemIndex> slate = std::move(s.slots[p].slate);
+    const std::vector<ItemIndex> slate = std::move(s.async_requests[p].slate);
     async_user_done(self, p, slate, nullptr, true);
   }
 }
@@ -900,6 +951,8 @@ void start_episode(CoordinatorActor* self) {
       slot.satisfaction = std::make_unique<Satisfaction>(settings.leaving);
   }
   std::fill(s.recommended.begin(), s.recommended.end(), std::uint64_t{0});
+  if (settings.mode == StepMode::kAsync)
+    s.async_requests.assign(s.slots.size(), AsyncRequest{});
   s.active = s.slots.size();
   s.steps.clear();
   // Every user starts the episode from its phase-1 profile. Plain messages,
@@ -945,9 +998,15 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
     s.position_of[user] = static_cast<std::uint32_t>(p);
   }
   s.item_words = (s.plan.dataset->catalog().size() + 63) / 64;
-  s.history.assign(s.plan.population.size() * s.item_words, 0);
-  s.recommended.assign(s.plan.population.size() * s.item_words, 0);
-  if (s.plan.training) {
+  const SimulationSettings& settings = s.plan.settings;
+  s.track_seen = settings.reward.seen_penalty != 0.0 || settings.leaving.enabled;
+  s.track_repeats = settings.reward.repeat_penalty != 0.0 || settings.leaving.enabled ||
+                    settings.checkpoint_every > 0 || s.plan.resume;
+  if (s.track_seen)
+    s.history.assign(s.plan.population.size() * s.item_words, 0);
+  if (s.track_repeats)
+    s.recommended.assign(s.plan.population.size() * s.item_words, 0);
+  if (s.plan.training && s.track_seen) {
     for (std::size_t p = 0; p < s.plan.population.size(); ++p) {
       for (const RatingIndex r : s.plan.training->of(s.plan.population[p])) {
         set_bit(s.history, s.item_words, p, s.plan.dataset->ratings().item(r));
@@ -1000,7 +1059,7 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
         if (--slot.outstanding > 0 || !slot.waiting)
           return;
         if (settings_of(self).mode == StepMode::kAsync) {
-          const std::vector<ItemIndex> slate = std::move(slot.slate);
+          const std::vector<ItemIndex> slate = std::move(st.async_requests[p].slate);
           async_user_done(self, p, slate, &feedback, false);
           return;
         }

@@ -109,9 +109,11 @@ void settle_base(UserActor* self) {
 // with the Answer. `explain` false lets the offline model leave explanations
 // out. A template, not std::function: the offline path answers at once, and
 // a std::function would allocate and copy the caller's captures (the slate,
-// the promise) on every one of millions of slates.
+// the promise) on every one of millions of slates. The task by reference:
+// the offline model only reads it, and moving its strings and vectors into a
+// parameter on every slate was ~100 instructions of a user-step.
 template <class Done>
-void ask(UserActor* self, LlmTask task, bool explain, Done done) {
+void ask(UserActor* self, LlmTask&& task, bool explain, Done done) {
   const UserWorld& w = world_of(self);
   if (w.offline) {
     if (!self->state.offline)
@@ -249,8 +251,8 @@ void build_profile(UserActor* self, std::shared_ptr<ProfileJob> job, std::size_t
 }
 
 // After a rated slate: fold the feedback into the profile every update_every slates.
-void maybe_update(UserActor* self, const RateRequest& request, UserFeedback feedback,
-                  caf::typed_response_promise<UserFeedback> promise) {
+void maybe_update(UserActor* self, const RateRequest& request, UserFeedback&& feedback,
+                  caf::typed_response_promise<UserFeedback>& promise) {
   auto& s = self->state;
   const auto every = world_of(self).settings.update_every;
   const std::size_t slate = std::max<std::size_t>(1, request.items.size());

@@ -31,37 +31,15 @@ RewardSettings read_reward_settings(ConfigSection s) {
   return r;
 }
 
-double normalized_rating(const RatingScale& scale, float rating) noexcept {
-  const double span = static_cast<double>(scale.max) - static_cast<double>(scale.min);
-  return span > 0 ? (static_cast<double>(rating) - scale.min) / span : 0.0;
-}
-
-double reward_of(const RewardSettings& settings, const RatingScale& scale, float rating,
-                 const RewardContext& context) {
-  double reward = 0.0;
-  switch (settings.kind) {
-    case RewardKind::kRating:
-      reward = rating;
-      break;
-    case RewardKind::kNormalizedRating:
-      reward = normalized_rating(scale, rating);
-      break;
-    case RewardKind::kClick: {
-      const double x = normalized_rating(scale, rating) - settings.click_midpoint;
-      const double p = 1.0 / (1.0 + std::exp(-settings.click_slope * x));
-      std::uint64_t stream = derive_seed(context.seed, context.user);
-      stream = derive_seed(stream, context.episode);
-      stream = derive_seed(stream, context.step);
-      Rng rng(derive_seed(stream, context.position));
-      reward = rng.bernoulli(p) ? 1.0 : 0.0;
-      break;
-    }
-  }
-  if (context.repeated)
-    reward -= settings.repeat_penalty;
-  if (context.seen)
-    reward -= settings.seen_penalty;
-  return reward;
+double click_reward(const RewardSettings& settings, const RatingScale& scale, float rating,
+                    const RewardContext& context) {
+  const double x = normalized_rating(scale, rating) - settings.click_midpoint;
+  const double p = 1.0 / (1.0 + std::exp(-settings.click_slope * x));
+  std::uint64_t stream = derive_seed(context.seed, context.user);
+  stream = derive_seed(stream, context.episode);
+  stream = derive_seed(stream, context.step);
+  Rng rng(derive_seed(stream, context.position));
+  return rng.bernoulli(p) ? 1.0 : 0.0;
 }
 
 }  // namespace lusifer

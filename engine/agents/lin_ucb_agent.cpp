@@ -259,19 +259,14 @@ void LinUcbAgent::learn_shared(std::span<const Feedback> feedback) {
   refresh();
 }
 
-float LinUcbAgent::exact_bound(const float* theta, ItemIndex item, std::span<const float> inverse,
-                               std::span<float> scratch) const {
+SparseObservation LinUcbAgent::bound_terms(ItemIndex item) const noexcept {
   const auto indices = features_.nonzero_indices(item);
-  const auto values = features_.nonzero_values(item);
-  symmetric_times_sparse(inverse, dp_, indices, values, scratch);
-  float variance = 0.0f;
-  float mean = item_score_[item];
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    variance += values[k] * scratch[indices[k]];
-    mean += values[k] * theta[indices[k]];
-  }
+  return {indices.data(), features_.nonzero_values(item).data(), indices.size(), item_score_[item]};
+}
+
+float LinUcbAgent::exact_bound(float form, float dot) const noexcept {
   const auto width = static_cast<float>(linucb_.alpha) * sigma_;
-  return mean + width * std::sqrt(std::max(variance, 0.0f));
+  return dot + width * std::sqrt(std::max(form, 0.0f));
 }
 
 float LinUcbAgent::upper_confidence_bound(UserIndex user, ItemIndex item) const {
@@ -281,12 +276,19 @@ float LinUcbAgent::upper_confidence_bound(UserIndex user, ItemIndex item) const 
   std::array<float, kMaxDimension> theta{};
   const std::span<const float> inverse = unpacked_inverse(user, full_matrix_scratch(dp_));
   coefficients_into(user, inverse, std::span<float>(theta).first(dp_));
-  return exact_bound(theta.data(), item, inverse, scratch);
+  const SparseObservation x = bound_terms(item);
+  float form = 0.0f;
+  float dot = x.residual;
+  quadratic_forms_sparse(inverse, dp_, {&x, 1}, theta, {&form, 1}, {&dot, 1}, scratch);
+  return exact_bound(form, dot);
 }
 
 void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize k,
                             std::span<ItemIndex> slates) const {
   std::vector<RankKey> finalists;
+  std::vector<SparseObservation> shortlisted;
+  std::vector<float> forms;
+  std::vector<float> dots;
   RankedPool::Scratch pool_scratch = pool_.make_scratch();
   std::array<float, kMaxDimension> scratch{};
   std::array<float, kMaxDimension> theta{};
@@ -309,11 +311,19 @@ void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize
         pool_.best_unexcluded(excluded, linucb_.pool_size, shortlist,
                               std::span<const float>(theta).first(d_), pool_scratch);
     // Stage 2: the exact bound for the shortlist, then the best k.
-    finalists.clear();
-    for (const RankKey key : candidates) {
-      const ItemIndex item = key_item(key);
+    const std::size_t n = candidates.size();
+    shortlisted.resize(n);
+    forms.resize(n);
+    dots.resize(n);
+    for (std::size_t j = 0; j < n; ++j) {
+      shortlisted[j] = bound_terms(key_item(candidates[j]));
+      dots[j] = shortlisted[j].residual;
+    }
+    quadratic_forms_sparse(inverse, dp_, shortlisted, theta, forms, dots, scratch);
+    finalists.resize(n);
+    for (std::size_t j = 0; j < n; ++j) {
       // + 0: a bound of -0 ranks as +0 does, as in ranks_before.
-      finalists.push_back(rank_key(exact_bound(theta.data(), item, inverse, scratch) + 0.0f, item));
+      finalists[j] = rank_key(exact_bound(forms[j], dots[j]) + 0.0f, key_item(candidates[j]));
     }
     // A shortlist of keys: sorted whole, best first.
     std::sort(finalists.begin(), finalists.end(), std::greater<RankKey>());

@@ -70,6 +70,7 @@
 #include "engine/agents/fixed_point_sum.hpp"
 #include "engine/agents/item_features.hpp"
 #include "engine/agents/ranked_pool.hpp"
+#include "engine/agents/sherman_morrison.hpp"
 
 namespace lusifer {
 
@@ -141,8 +142,11 @@ class LinUcbAgent final : public Agent {
   void warm_start(const Dataset& dataset, std::span<const RatingIndex> train);
   // Recomputes the baseline, the ranking and the pool from the shared sums.
   void refresh();
-  float exact_bound(const float* theta, ItemIndex item, std::span<const float> inverse,
-                    std::span<float> scratch) const;
+  // x_item by its nonzeros, and mean_i + bonus_i (the start of the estimated
+  // mean) in `residual`, for quadratic_forms_sparse.
+  SparseObservation bound_terms(ItemIndex item) const noexcept;
+  // The exact bound from quadratic_forms_sparse's form and dot.
+  float exact_bound(float form, float dot) const noexcept;
   // User u's A_u^-1, packed (sherman_morrison.hpp).
   std::span<float> inverse_of(UserIndex user) noexcept;
   std::span<const float> inverse_of(UserIndex user) const noexcept;

@@ -375,4 +375,26 @@ void sherman_morrison_learn(std::span<float> matrix, std::size_t d,
   });
 }
 
+LUSIFER_VECTOR_CLONES
+void quadratic_forms_sparse(std::span<const float> matrix, std::size_t d,
+                            std::span<const SparseObservation> xs, std::span<const float> w,
+                            std::span<float> forms, std::span<float> dots,
+                            std::span<float> scratch) noexcept {
+  by_blocks(d, [&]<std::size_t B>() {
+    float* const y = scratch.data();
+    for (std::size_t t = 0; t < xs.size(); ++t) {
+      const SparseObservation& x = xs[t];
+      times_sparse<B>(matrix.data(), d, x.indices, x.values, x.size, y);
+      float form = 0.0f;
+      float dot = dots[t];
+      for (std::size_t k = 0; k < x.size; ++k) {
+        form += x.values[k] * y[x.indices[k]];
+        dot += x.values[k] * w[x.indices[k]];
+      }
+      forms[t] = form;
+      dots[t] = dot;
+    }
+  });
+}
+
 }  // namespace lusifer

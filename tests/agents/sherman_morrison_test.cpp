@@ -144,6 +144,44 @@ TEST_CASE("A batch of observations learns as its updates one by one, bit for bit
   }
 }
 
+TEST_CASE("Quadratic forms of a shortlist are the sparse product's, bit for bit",
+          "[agents][sherman-morrison]") {
+  for (const std::size_t d : {5u, 24u}) {
+    CAPTURE(d);
+    const Case c = run_updates(d, 20, true, 5);
+    Rng rng(21 + d);
+    std::vector<float> w(d);
+    for (auto& v : w)
+      v = static_cast<float>(rng.normal());
+    std::vector<std::vector<std::uint8_t>> indices(5);
+    std::vector<std::vector<float>> values(5);
+    std::vector<SparseObservation> xs;
+    for (std::size_t t = 0; t < indices.size(); ++t) {
+      for (std::size_t i = 0; i < d; ++i) {
+        if (i == 0 || rng.bernoulli(0.4)) {
+          indices[t].push_back(static_cast<std::uint8_t>(i));
+          values[t].push_back(static_cast<float>(rng.normal(0.0, 0.7)));
+        }
+      }
+      xs.push_back({indices[t].data(), values[t].data(), indices[t].size(), 0.0f});
+    }
+    std::vector<float> forms(xs.size()), dots(xs.size(), 0.5f), y(d);
+    quadratic_forms_sparse(c.m, d, xs, w, forms, dots, y);
+    for (std::size_t t = 0; t < xs.size(); ++t) {
+      symmetric_times_sparse(c.m, d, indices[t], values[t], y);
+      float form = 0.0f;
+      float dot = 0.5f;
+      for (std::size_t k = 0; k < indices[t].size(); ++k) {
+        form += values[t][k] * y[indices[t][k]];
+        dot += values[t][k] * w[indices[t][k]];
+      }
+      CHECK(forms[t] == form);
+      CHECK(dots[t] == dot);
+      CHECK(form > 0.0f);
+    }
+  }
+}
+
 TEST_CASE("Symmetric products match the naive product", "[agents][sherman-morrison]") {
   for (const std::size_t d : {5u, 24u}) {
     const Case c = run_updates(d, 10, false, 3);

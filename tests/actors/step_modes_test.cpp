@@ -7,6 +7,7 @@
 #include <atomic>
 #include <string>
 #include <tuple>
+#include <utility>
 
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
@@ -82,6 +83,25 @@ std::vector<FeedbackKey> sorted_keys(const StoredRun& run) {
   return keys;
 }
 
+// Builds the fixture's profiles and runs its agent 0 over all its users
+// through one coordinator, with the plan changed by `adjust`; the summary
+// and what the store holds afterwards.
+template <class Adjust>
+std::pair<AgentRunSummary, StoredRun> run_with_plan(SimulationFixture& fixture, Adjust&& adjust) {
+  fixture.build_profiles();
+  SimulationRunner& runner = fixture.runner();
+  caf::actor_system& system = fixture.system();
+  const caf::actor agent = spawn_configured_agent(system, runner, 0);
+  const auto store_path = fixture.directory() / "coordinator.sqlite";
+  const caf::actor store = spawn_test_store(system, store_path);
+  CoordinatorPlan plan = coordinator_plan(runner, 0, agent, *runner.users(), store);
+  adjust(plan);
+  const AgentRunSummary summary = run_coordinator(system, std::move(plan));
+  stop_actor(system, store);
+  stop_actor(system, agent);
+  return {summary, read_store(store_path)};
+}
+
 TEST_CASE("sync and async modes give the same rows for the random agent", "[actors][modes]") {
   // The random agent's slate for (user, step) depends only on the seed and
   // that user's own seen items (engine/agents/agent.hpp, random_agent.hpp),
@@ -130,19 +150,9 @@ TEST_CASE("sync mode gives the same rows however few rate requests are in flight
     INFO("rates in flight " << limits[k]);
     SimulationFixture fixture({"simulation.horizon=4", "simulation.episodes=2",
                                "simulation.update_every=1", R"(agents.run=["linucb"])"});
-    fixture.build_profiles();
-    SimulationRunner& runner = fixture.runner();
-    caf::actor_system& system = fixture.system();
-    const caf::actor agent = spawn_configured_agent(system, runner, 0);
-    const auto store_path = fixture.directory() / "coordinator.sqlite";
-    const caf::actor store = spawn_test_store(system, store_path);
-    CoordinatorPlan plan = coordinator_plan(runner, 0, agent, *runner.users(), store);
-    plan.rates_in_flight = limits[k];
-    const AgentRunSummary summary = run_coordinator(system, std::move(plan));
-    stop_actor(system, store);
-    stop_actor(system, agent);
+    const auto [summary, run] =
+        run_with_plan(fixture, [&](CoordinatorPlan& plan) { plan.rates_in_flight = limits[k]; });
     CHECK(summary.late == 0);
-    const StoredRun run = read_store(store_path);
     rows[k] = sorted_keys(run);
     for (const EpisodeRow& e : run.episodes)
       episodes[k].emplace_back(e.episode, e.user_id, e.steps, e.total_reward);
@@ -172,19 +182,9 @@ TEST_CASE("episode rows are the same however few go to the store in one batch", 
          "simulation.leaving.window=2", "simulation.leaving.patience=3",
          "simulation.leaving.leave_below=0.72", "simulation.leaving.boredom_per_repeat=0.0",
          async ? R"(simulation.mode="async")" : R"(simulation.mode="sync")"});
-    fixture.build_profiles();
-    SimulationRunner& runner = fixture.runner();
-    caf::actor_system& system = fixture.system();
-    const caf::actor agent = spawn_configured_agent(system, runner, 0);
-    const auto store_path = fixture.directory() / "coordinator.sqlite";
-    const caf::actor store = spawn_test_store(system, store_path);
-    CoordinatorPlan plan = coordinator_plan(runner, 0, agent, *runner.users(), store);
-    plan.episode_rows_per_batch = batch_rows[k];
-    const AgentRunSummary summary = run_coordinator(system, std::move(plan));
-    stop_actor(system, store);
-    stop_actor(system, agent);
+    const auto [summary, run] = run_with_plan(
+        fixture, [&](CoordinatorPlan& plan) { plan.episode_rows_per_batch = batch_rows[k]; });
     left[k] = summary.left;
-    const StoredRun run = read_store(store_path);
     for (const EpisodeRow& e : run.episodes)
       episodes[k].emplace_back(e.agent, e.episode, e.user_id, e.steps, e.total_reward, e.outcome,
                                e.reason);

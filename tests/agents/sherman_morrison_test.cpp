@@ -83,6 +83,33 @@ Case run_updates(std::size_t d, int updates, bool sparse, std::uint64_t seed) {
   return c;
 }
 
+// `count` random sparse observations of dimension d: entry 0 always, each
+// other entry with probability 0.4, values ~ N(0, 0.7); residuals ~ N(0, 1)
+// when `residuals`, else 0. The observations view the index and value lists.
+struct SparseBatch {
+  std::vector<std::vector<std::uint8_t>> indices;
+  std::vector<std::vector<float>> values;
+  std::vector<SparseObservation> observations;
+};
+
+SparseBatch random_sparse_batch(std::size_t d, std::size_t count, Rng& rng, bool residuals) {
+  SparseBatch batch;
+  batch.indices.resize(count);
+  batch.values.resize(count);
+  for (std::size_t t = 0; t < count; ++t) {
+    for (std::size_t i = 0; i < d; ++i) {
+      if (i == 0 || rng.bernoulli(0.4)) {
+        batch.indices[t].push_back(static_cast<std::uint8_t>(i));
+        batch.values[t].push_back(static_cast<float>(rng.normal(0.0, 0.7)));
+      }
+    }
+    const float residual = residuals ? static_cast<float>(rng.normal()) : 0.0f;
+    batch.observations.push_back(
+        {batch.indices[t].data(), batch.values[t].data(), batch.indices[t].size(), residual});
+  }
+  return batch;
+}
+
 }  // namespace
 
 TEST_CASE("Sherman-Morrison updates match a direct inverse", "[agents][sherman-morrison]") {
@@ -117,19 +144,8 @@ TEST_CASE("A batch of observations learns as its updates one by one, bit for bit
   for (const std::size_t d : {5u, 24u}) {
     CAPTURE(d);
     Rng rng(11 + d);
-    std::vector<std::vector<std::uint8_t>> indices(7);
-    std::vector<std::vector<float>> values(7);
-    std::vector<SparseObservation> batch;
-    for (std::size_t t = 0; t < indices.size(); ++t) {
-      for (std::size_t i = 0; i < d; ++i) {
-        if (i == 0 || rng.bernoulli(0.4)) {
-          indices[t].push_back(static_cast<std::uint8_t>(i));
-          values[t].push_back(static_cast<float>(rng.normal(0.0, 0.7)));
-        }
-      }
-      batch.push_back({indices[t].data(), values[t].data(), indices[t].size(),
-                       static_cast<float>(rng.normal())});
-    }
+    const SparseBatch random = random_sparse_batch(d, 7, rng, true);
+    const std::vector<SparseObservation>& batch = random.observations;
     std::vector<float> m(d * d), b(d, 0.25f), scratch(d);
     set_scaled_identity(m, d, 0.5f);
     std::vector<float> m1 = m, b1 = b;
@@ -153,18 +169,10 @@ TEST_CASE("Quadratic forms of a shortlist are the sparse product's, bit for bit"
     std::vector<float> w(d);
     for (auto& v : w)
       v = static_cast<float>(rng.normal());
-    std::vector<std::vector<std::uint8_t>> indices(5);
-    std::vector<std::vector<float>> values(5);
-    std::vector<SparseObservation> xs;
-    for (std::size_t t = 0; t < indices.size(); ++t) {
-      for (std::size_t i = 0; i < d; ++i) {
-        if (i == 0 || rng.bernoulli(0.4)) {
-          indices[t].push_back(static_cast<std::uint8_t>(i));
-          values[t].push_back(static_cast<float>(rng.normal(0.0, 0.7)));
-        }
-      }
-      xs.push_back({indices[t].data(), values[t].data(), indices[t].size(), 0.0f});
-    }
+    const SparseBatch random = random_sparse_batch(d, 5, rng, false);
+    const std::vector<SparseObservation>& xs = random.observations;
+    const auto& indices = random.indices;
+    const auto& values = random.values;
     std::vector<float> forms(xs.size()), dots(xs.size(), 0.5f), y(d);
     quadratic_forms_sparse(c.m, d, xs, w, forms, dots, y);
     for (std::size_t t = 0; t < xs.size(); ++t) {

@@ -432,6 +432,12 @@ void settle_user_step(CoordinatorActor* self, std::size_t position, std::uint32_
 void finish_run(CoordinatorActor* self);
 void start_episode(CoordinatorActor* self);
 void end_episode(CoordinatorActor* self);
+// Ends the run with `error`: the caller of run_atom gets it.
+void fail_run(CoordinatorActor* self, const caf::error& error) {
+  self->state.done.deliver(error);
+  self->quit(error);
+}
+
 void checkpoint_then(CoordinatorActor* self, std::function<void()> next);
 void sync_step(CoordinatorActor* self);
 void async_pump(CoordinatorActor* self);
@@ -469,10 +475,7 @@ void send_records_then(CoordinatorActor* self, std::size_t first_ended,
               send_records_then(self, last_ended, next);
             }
           },
-          [self](const caf::error& error) {
-            self->state.done.deliver(error);
-            self->quit(error);
-          });
+          [self](const caf::error& error) { fail_run(self, error); });
 }
 
 // Sends what a step produced to the store and waits for it to be durable, so
@@ -548,11 +551,6 @@ void learn_then(CoordinatorActor* self, LearnBatch learn, std::function<void()> 
 }
 
 // ---- checkpoints -----------------------------------------------------------
-
-void fail_run(CoordinatorActor* self, const caf::error& error) {
-  self->state.done.deliver(error);
-  self->quit(error);
-}
 
 void commit_checkpoint(CoordinatorActor* self) {
   auto& s = self->state;
@@ -833,10 +831,7 @@ void sync_step(CoordinatorActor* self) {
             send_rate_requests(self);
             self->delayed_send(self, settings_of(self).step_deadline, deadline_atom_v, token);
           },
-          [self](const caf::error& error) {
-            self->state.done.deliver(error);
-            self->quit(error);
-          });
+          [self](const caf::error& error) { fail_run(self, error); });
 }
 
 // ---- async mode ------------------------------------------------------------
@@ -905,10 +900,7 @@ void async_pump(CoordinatorActor* self) {
             }
             async_pump(self);
           },
-          [self](const caf::error& error) {
-            self->state.done.deliver(error);
-            self->quit(error);
-          });
+          [self](const caf::error& error) { fail_run(self, error); });
 }
 
 // Async deadlines: a sweep marks users waiting too long as late.
@@ -1016,10 +1008,8 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
   // An error answering a plain message (a user's worker lost, in a
   // distributed run) ends the run with it; CAF's default would quit
   // without answering run_atom and leave the caller waiting forever.
-  self->set_error_handler([self](caf::scheduled_actor*, caf::error& error) {
-    self->state.done.deliver(error);
-    self->quit(error);
-  });
+  self->set_error_handler(
+      [self](caf::scheduled_actor*, caf::error& error) { fail_run(self, error); });
   return {
       [self](run_atom) -> caf::result<AgentRunSummary> {
         auto& st = self->state;

@@ -5,6 +5,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "actors/shared_queue_scheduler.hpp"
 #include "engine/config/config_override.hpp"
 #include "engine/core/scheduler_layout.hpp"
 #include "messages/type_ids.hpp"
@@ -42,6 +43,10 @@ std::unique_ptr<caf::actor_system_config> make_actor_system_config(const RunSett
   const SchedulerLayout layout = scheduler_layout(io_threads);
   config->set("scheduler.max-threads", layout.workers);
   config->set("scheduler.policy", caf::atom_from_string(layout.policy));
+  // Work sharing, as CAF's policy does it but without its per-activation
+  // allocation and logger cast (actors/shared_queue_scheduler.hpp).
+  if (layout.policy == "sharing")
+    use_shared_queue_scheduler(*config);
   config->set("logger.verbosity", caf::atom("quiet"));
   return config;
 }

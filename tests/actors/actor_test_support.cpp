@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "actors/agent_actor.hpp"
+#include "actors/shared_queue_scheduler.hpp"
 #include "actors/store_writer.hpp"
 #include "engine/config/config_file.hpp"
 #include "engine/config/config_override.hpp"
@@ -74,6 +75,8 @@ TestActorSystem::TestActorSystem() {
   register_message_types(config_);
   config_.set("scheduler.max-threads", std::size_t{2});
   config_.set("logger.verbosity", caf::atom("quiet"));
+  // The scheduler of offline runs (cli/run_options.cpp).
+  use_shared_queue_scheduler(config_);
   system_ = std::make_unique<caf::actor_system>(config_);
 }
 

@@ -36,8 +36,9 @@ namespace lusifer::testing {
 inline constexpr std::size_t kWorldUsers = 60;
 inline constexpr std::size_t kWorldItems = 80;
 
-// An actor system with lusifer's message types, two scheduler threads and
-// CAF's own logging silenced.
+// An actor system with lusifer's message types, two threads of the
+// shared-queue scheduler (offline runs' scheduler) and CAF's own logging
+// silenced.
 class TestActorSystem {
  public:
   TestActorSystem();

@@ -250,14 +250,48 @@ void build_profile(UserActor* self, std::shared_ptr<ProfileJob> job, std::size_t
   });
 }
 
+// Where a rated slate's feedback goes. A request, and any slate an LLM
+// rates after its handler returned, is answered through a response promise.
+// A plain message from an actor, rated by the offline model while it is
+// being handled, is answered by a plain message straight to its sender: a
+// promise would copy and then release the sender's reference, an atomic
+// round trip on the coordinator's one control block, which every user
+// touches from both threads, on each of millions of slates.
+class FeedbackReply {
+ public:
+  explicit FeedbackReply(caf::typed_response_promise<UserFeedback> promise)
+      : promise_(std::move(promise)) {}
+  // Answers the message `self` is handling; valid only while it does.
+  explicit FeedbackReply(UserActor* self) : direct_(self) {}
+
+  // Whether the current message of `self` may be answered directly.
+  static bool can_answer_directly(UserActor* self) {
+    return world_of(self).offline && !self->current_message_id().is_request() &&
+           self->current_sender() != nullptr && self->current_forwarding_stack().empty();
+  }
+
+  void deliver(UserFeedback&& feedback) {
+    if (direct_ == nullptr) {
+      promise_.deliver(std::move(feedback));
+      return;
+    }
+    caf::actor_cast<caf::abstract_actor*>(direct_->current_sender())
+        ->eq_impl(caf::make_message_id(), direct_->ctrl(), direct_->context(), std::move(feedback));
+  }
+
+ private:
+  caf::typed_response_promise<UserFeedback> promise_;
+  UserActor* direct_ = nullptr;
+};
+
 // After a rated slate: fold the feedback into the profile every update_every slates.
 void maybe_update(UserActor* self, const RateRequest& request, UserFeedback&& feedback,
-                  caf::typed_response_promise<UserFeedback>& promise) {
+                  FeedbackReply& reply) {
   auto& s = self->state;
   const auto every = world_of(self).settings.update_every;
   const std::size_t slate = std::max<std::size_t>(1, request.items.size());
   if (every == 0 || s.interactions.pending_size() < every * slate) {
-    promise.deliver(std::move(feedback));
+    reply.deliver(std::move(feedback));
     return;
   }
   LlmTask task;
@@ -270,7 +304,7 @@ void maybe_update(UserActor* self, const RateRequest& request, UserFeedback&& fe
   s.interactions.clear_pending();
   const bool texts = profile_texts_wanted(self, request.explain);
   ask(self, std::move(task), texts,
-      [self, request, texts, feedback = std::move(feedback), promise](Answer answer) mutable {
+      [self, request, texts, feedback = std::move(feedback), reply](Answer answer) mutable {
         if (answer && (!texts || !answer->profile.empty())) {
           feedback.profile_change = answer->change;
           add_version(self, NewVersion{std::move(answer->profile), std::move(answer->change),
@@ -278,11 +312,11 @@ void maybe_update(UserActor* self, const RateRequest& request, UserFeedback&& fe
           feedback.updated_version = self->state.version;
         }
         // A failed update leaves the profile as it was; the ratings stand.
-        promise.deliver(std::move(feedback));
+        reply.deliver(std::move(feedback));
       });
 }
 
-void rate(UserActor* self, RateRequest request, caf::typed_response_promise<UserFeedback> promise) {
+void rate(UserActor* self, RateRequest request, FeedbackReply reply) {
   auto& s = self->state;
   const UserWorld& w = world_of(self);
   LlmTask task;
@@ -299,7 +333,7 @@ void rate(UserActor* self, RateRequest request, caf::typed_response_promise<User
   const std::int32_t version = s.version;
   const bool explain = request.explain;
   ask(self, std::move(task), explain,
-      [self, request = std::move(request), version, promise](Answer answer) mutable {
+      [self, request = std::move(request), version, reply](Answer answer) mutable {
         auto& st = self->state;
         const UserWorld& wd = world_of(self);
         UserFeedback feedback;
@@ -309,7 +343,7 @@ void rate(UserActor* self, RateRequest request, caf::typed_response_promise<User
         if (!answer) {
           feedback.failure = describe(answer.error());
           feedback.missing = request.items;
-          promise.deliver(std::move(feedback));
+          reply.deliver(std::move(feedback));
           return;
         }
         // Slate order, whatever order the answer used.
@@ -341,7 +375,7 @@ void rate(UserActor* self, RateRequest request, caf::typed_response_promise<User
                 static_cast<float>(wd.calibration->map(st.user, r.rating)));
           st.interactions.push(Interaction{r.item, r.rating, now});
         }
-        maybe_update(self, request, std::move(feedback), promise);
+        maybe_update(self, request, std::move(feedback), reply);
       });
 }
 
@@ -461,8 +495,12 @@ caf::behavior shared_user_behavior() {
         UserActor* self = running_user();
         if (request.items.empty())
           return make_error(Errc::kInvalidRequest, "an empty slate");
+        if (FeedbackReply::can_answer_directly(self)) {
+          rate(self, std::move(request), FeedbackReply(self));
+          return caf::delegated<UserFeedback>();
+        }
         auto promise = self->make_response_promise<UserFeedback>();
-        rate(self, std::move(request), promise);
+        rate(self, std::move(request), FeedbackReply(promise));
         return promise;
       },
       [](reset_atom, std::uint32_t episode) {

@@ -33,11 +33,13 @@
 // by finished messages is not counted as held by the actors.
 //
 // Usage: bench_caf_messaging [--actors N] [--rounds R] [--slate K]
-//                            [--memory-users N] [--world DIR] [--policy stealing|sharing]
+//                            [--memory-users N] [--world DIR]
+//                            [--policy shared-queue|sharing|stealing]
 //                            [--forms send,tiny,slate]
 // Defaults: 100,000 actors, 20 rounds, slates of 10, 100,000 user actors,
-// build/bench-data/rl-100k-world, CAF's work-stealing scheduler (as lusifer
-// runs it; "sharing" is CAF's other policy, for comparison).
+// build/bench-data/rl-100k-world, the shared-queue scheduler (as lusifer's
+// offline runs have it: actors/shared_queue_scheduler.hpp; "sharing" and
+// "stealing" are CAF's own policies, for comparison).
 
 #include <chrono>
 #include <cstdint>
@@ -59,6 +61,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "actors/shared_queue_scheduler.hpp"
 #include "actors/user_actor.hpp"
 #include "engine/core/random.hpp"
 #include "engine/data/dataset_source.hpp"
@@ -80,7 +83,7 @@ struct Settings {
   std::size_t memory_users = 100'000;
   std::filesystem::path world = "build/bench-data/rl-100k-world";
   std::string forms = "send,tiny,slate";  // which messaging forms to run
-  std::string policy = "stealing";        // CAF's scheduler: "stealing" (lusifer's) or "sharing"
+  std::string policy = "shared-queue";    // the scheduler: "shared-queue", "sharing" or "stealing"
 };
 
 double seconds_since(Clock::time_point start) {
@@ -133,8 +136,8 @@ Settings parse_settings(int argc, char** argv) {
       s.forms = value;
     } else if (flag == "--policy") {
       s.policy = value;
-      if (s.policy != "stealing" && s.policy != "sharing")
-        throw std::invalid_argument("--policy: stealing or sharing");
+      if (s.policy != "shared-queue" && s.policy != "stealing" && s.policy != "sharing")
+        throw std::invalid_argument("--policy: shared-queue, sharing or stealing");
     } else {
       throw std::invalid_argument(fmt::format("unknown flag {}", flag));
     }
@@ -421,9 +424,11 @@ int main(int argc, char** argv) {
                static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
     config.set("logger.verbosity", caf::atom("quiet"));
     config.set("scheduler.policy",
-               s.policy == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
+               s.policy == "stealing" ? caf::atom("stealing") : caf::atom("sharing"));
+    if (s.policy == "shared-queue")
+      use_shared_queue_scheduler(config);
     caf::actor_system system{config};
-    fmt::print("CAF {}.{}.{}, {} scheduler threads, work-{} policy\n", CAF_MAJOR_VERSION,
+    fmt::print("CAF {}.{}.{}, {} scheduler threads, {} scheduler\n", CAF_MAJOR_VERSION,
                CAF_MINOR_VERSION, CAF_PATCH_VERSION,
                std::max(1u, std::thread::hardware_concurrency()), s.policy);
     const auto wanted = [&](std::string_view form) {

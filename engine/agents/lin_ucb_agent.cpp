@@ -201,9 +201,11 @@ template <class ForEachRating>
 void LinUcbAgent::learn_items(UserIndex user, ForEachRating&& for_each_rating) {
   // A slate's ratings are one batch; warm starts take several.
   constexpr std::size_t kBatch = 16;
-  std::array<SparseObservation, kBatch> batch;
+  // Neither is read before it is written: one per thread, not cleared on
+  // every call (clearing them cost 170 instructions a call).
+  thread_local std::array<SparseObservation, kBatch> batch;
   std::size_t size = 0;
-  std::array<float, kMaxDimension> scratch{};
+  thread_local std::array<float, kMaxDimension> scratch;
   const std::span<float> inverse = unpacked_inverse(user, full_matrix_scratch(dp_));
   const std::span<float> b = std::span<float>(response_).subspan(user * dp_, dp_);
   const auto flush = [&] {

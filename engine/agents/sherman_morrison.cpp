@@ -366,11 +366,18 @@ void sherman_morrison_learn(std::span<float> matrix, std::size_t d,
                             std::span<const SparseObservation> observations,
                             std::span<float> response, std::span<float> scratch) noexcept {
   by_blocks(d, [&]<std::size_t B>() {
-    float* const b = response.data();
+    float* const __restrict b = response.data();
+    float* const y = scratch.data();
     for (const SparseObservation& o : observations) {
-      update_sparse<B>(matrix.data(), d, o.indices, o.values, o.size, scratch.data());
-      for (std::size_t k = 0; k < o.size; ++k)
+      times_sparse<B>(matrix.data(), d, o.indices, o.values, o.size, y);
+      // b's update shares the denominator's loop over the nonzeros (b does
+      // not depend on M, so doing it before the update changes no float).
+      float denominator = 1.0f;
+      for (std::size_t k = 0; k < o.size; ++k) {
+        denominator += o.values[k] * y[o.indices[k]];
         b[o.indices[k]] += o.residual * o.values[k];
+      }
+      subtract_outer<B>(matrix.data(), d, y, denominator);
     }
   });
 }

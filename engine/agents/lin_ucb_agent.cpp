@@ -280,8 +280,10 @@ float LinUcbAgent::upper_confidence_bound(UserIndex user, ItemIndex item) const 
   coefficients_into(user, inverse, std::span<float>(theta).first(dp_));
   const SparseObservation x = bound_terms(item);
   float form = 0.0f;
+  quadratic_forms_sparse(inverse, dp_, {&x, 1}, {&form, 1}, scratch);
   float dot = x.residual;
-  quadratic_forms_sparse(inverse, dp_, {&x, 1}, theta, {&form, 1}, {&dot, 1}, scratch);
+  for (std::size_t k = 0; k < x.size; ++k)
+    dot += x.values[k] * theta[x.indices[k]];
   return exact_bound(form, dot);
 }
 
@@ -290,7 +292,6 @@ void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize
   std::vector<RankKey> finalists;
   std::vector<SparseObservation> shortlisted;
   std::vector<float> forms;
-  std::vector<float> dots;
   RankedPool::Scratch pool_scratch = pool_.make_scratch();
   std::array<float, kMaxDimension> scratch{};
   std::array<float, kMaxDimension> theta{};
@@ -316,16 +317,21 @@ void LinUcbAgent::act_batch(std::span<const Observation> observations, SlateSize
     const std::size_t n = candidates.size();
     shortlisted.resize(n);
     forms.resize(n);
-    dots.resize(n);
-    for (std::size_t j = 0; j < n; ++j) {
+    for (std::size_t j = 0; j < n; ++j)
       shortlisted[j] = bound_terms(key_item(candidates[j]));
-      dots[j] = shortlisted[j].residual;
-    }
-    quadratic_forms_sparse(inverse, dp_, shortlisted, theta, forms, dots, scratch);
+    quadratic_forms_sparse(inverse, dp_, shortlisted, forms, scratch);
     finalists.resize(n);
     for (std::size_t j = 0; j < n; ++j) {
+      // The estimated mean mean_i + bonus_i + theta . x_i is the score the
+      // candidate was drawn by, kept in its key. The pool adds theta_f x_f
+      // over every feature, a sum over the nonzero x_f would add the same
+      // terms in the same order less some zeros (w_f * 0 with w_f finite,
+      // or the score would be NaN and the item no candidate), and adding a
+      // zero changes a sum only when that is zero, and then only its sign,
+      // which the + 0 below erases.
+      const float dot = key_score(candidates[j]);
       // + 0: a bound of -0 ranks as +0 does, as in ranks_before.
-      finalists[j] = rank_key(exact_bound(forms[j], dots[j]) + 0.0f, key_item(candidates[j]));
+      finalists[j] = rank_key(exact_bound(forms[j], dot) + 0.0f, key_item(candidates[j]));
     }
     // A shortlist of keys: sorted whole, best first.
     std::sort(finalists.begin(), finalists.end(), std::greater<RankKey>());

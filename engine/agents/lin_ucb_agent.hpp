@@ -143,9 +143,9 @@ class LinUcbAgent final : public Agent {
   // Recomputes the baseline, the ranking and the pool from the shared sums.
   void refresh();
   // x_item by its nonzeros, and mean_i + bonus_i (the start of the estimated
-  // mean) in `residual`, for quadratic_forms_sparse.
+  // mean) in `residual`.
   SparseObservation bound_terms(ItemIndex item) const noexcept;
-  // The exact bound from quadratic_forms_sparse's form and dot.
+  // The exact bound from x^T A_u^-1 x (`form`) and the estimated mean.
   float exact_bound(float form, float dot) const noexcept;
   // User u's A_u^-1, packed (sherman_morrison.hpp).
   std::span<float> inverse_of(UserIndex user) noexcept;

@@ -384,8 +384,7 @@ void sherman_morrison_learn(std::span<float> matrix, std::size_t d,
 
 LUSIFER_VECTOR_CLONES
 void quadratic_forms_sparse(std::span<const float> matrix, std::size_t d,
-                            std::span<const SparseObservation> xs, std::span<const float> w,
-                            std::span<float> forms, std::span<float> dots,
+                            std::span<const SparseObservation> xs, std::span<float> forms,
                             std::span<float> scratch) noexcept {
   by_blocks(d, [&]<std::size_t B>() {
     float* const y = scratch.data();
@@ -393,13 +392,9 @@ void quadratic_forms_sparse(std::span<const float> matrix, std::size_t d,
       const SparseObservation& x = xs[t];
       times_sparse<B>(matrix.data(), d, x.indices, x.values, x.size, y);
       float form = 0.0f;
-      float dot = dots[t];
-      for (std::size_t k = 0; k < x.size; ++k) {
+      for (std::size_t k = 0; k < x.size; ++k)
         form += x.values[k] * y[x.indices[k]];
-        dot += x.values[k] * w[x.indices[k]];
-      }
       forms[t] = form;
-      dots[t] = dot;
     }
   });
 }

@@ -95,14 +95,11 @@ void sherman_morrison_learn(std::span<float> matrix, std::size_t d,
 
 // For each of `xs` (their residuals unused): forms[t] = x_t^T M x_t, with
 // M x_t as symmetric_times_sparse gives it and then sum_k values[k] *
-// (M x_t)[indices[k]] from 0 in k order; and dots[t] += w . x_t, adding
-// values[k] * w[indices[k]] in k order (dots[t] holds the start on entry).
-// One call for a whole shortlist: LinUCB's exact bounds, the floats those
-// of the steps done apart. `scratch` holds d floats; forms and dots
-// xs.size().
+// (M x_t)[indices[k]] from 0 in k order. One call for a whole shortlist:
+// LinUCB's exact bounds, the floats of the steps done apart. `scratch`
+// holds d floats; forms xs.size().
 void quadratic_forms_sparse(std::span<const float> matrix, std::size_t d,
-                            std::span<const SparseObservation> xs, std::span<const float> w,
-                            std::span<float> forms, std::span<float> dots,
+                            std::span<const SparseObservation> xs, std::span<float> forms,
                             std::span<float> scratch) noexcept;
 
 }  // namespace lusifer

@@ -1,6 +1,8 @@
 #include "engine/agents/lin_ucb_agent.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 #include <vector>
 
@@ -164,6 +166,40 @@ TEST_CASE("LinUCB learns each user's own taste", "[agents][linucb]") {
     for (std::size_t other = 0; other < 4; ++other) {
       if (other != u)
         CHECK(theta[g + u] > theta[g + other]);
+    }
+  }
+}
+
+TEST_CASE("LinUCB's slate is the unseen items' best by their exact bounds", "[agents][linucb]") {
+  // Every item shortlisted: act's bounds, whose estimated means come from
+  // the candidate scores of the pool, are upper_confidence_bound's, which
+  // sums theta . x over the nonzero features.
+  const Dataset data = small_dataset(3, 240, {});
+  LinUcbOptions options;
+  options.learn_from_training = false;
+  options.pool_size = 0;
+  options.shortlist = 240;
+  LinUcbAgent agent(data, {}, {}, options);
+  const SlateSize k = 8;
+  const std::vector<UserIndex> users = {0, 1, 2};
+  auto rate = [&](UserIndex user, ItemIndex item, std::uint32_t) {
+    return has_genre(data, item, static_cast<int>(user)) ? 4.0f : 2.0f;
+  };
+  for (std::uint32_t step = 0; step < 5; ++step)
+    run_step(agent, users, step, k, rate);
+  for (const UserIndex u : users) {
+    std::vector<RankKey> keys;
+    for (ItemIndex i = 0; i < 240; ++i) {
+      if (!agent.has_seen(u, i))
+        keys.push_back(rank_key(agent.upper_confidence_bound(u, i) + 0.0f, i));
+    }
+    std::sort(keys.begin(), keys.end(), std::greater<RankKey>());
+    std::vector<ItemIndex> slate(k);
+    const Observation o{u, 5, {}, 0, {}};
+    agent.act(std::span<const Observation>(&o, 1), k, slate);
+    for (std::size_t j = 0; j < k; ++j) {
+      CAPTURE(u, j);
+      CHECK(slate[j] == key_item(keys[j]));
     }
   }
 }

@@ -117,11 +117,12 @@ std::span<RankKey> RankedPool::best_unexcluded(const ItemMask& excluded, std::si
       eligible &= (std::uint64_t{1} << count) - 1;
     if (eligible == 0)
       continue;
-    seen_eligible += static_cast<std::size_t>(std::popcount(eligible));
     score_pool(base_.data() + first, x_.data() + first, stride_, weights, kChunk,
                scratch.scores.data());
     const float* scores = scratch.scores.data();
-    for (; eligible != 0; eligible &= eligible - 1) {
+    // Counted here rather than by std::popcount, which without the POPCNT
+    // instruction is a library call.
+    for (; eligible != 0; eligible &= eligible - 1, ++seen_eligible) {
       const auto j = static_cast<std::size_t>(std::countr_zero(eligible));
       const float score = scores[j];
       if (score >= threshold)

@@ -102,6 +102,7 @@ std::span<RankKey> RankedPool::best_unexcluded(const ItemMask& excluded, std::si
     for (std::uint64_t bits = words[w]; bits != 0; bits &= bits - 1)
       excluded_ranks[rank_of[static_cast<unsigned>(std::countr_zero(bits))]] = mark;
   }
+  const bool no_zero_weight = std::find(weights.begin(), weights.end(), 0.0f) == weights.end();
   RankKey* out = scratch.keys.data();
   std::size_t kept = 0;
   std::size_t seen_eligible = 0;
@@ -117,7 +118,7 @@ std::span<RankKey> RankedPool::best_unexcluded(const ItemMask& excluded, std::si
       eligible &= (std::uint64_t{1} << count) - 1;
     if (eligible == 0)
       continue;
-    score_pool(base_.data() + first, x_.data() + first, stride_, weights, kChunk,
+    score_pool(base_.data() + first, x_.data() + first, stride_, weights, no_zero_weight, kChunk,
                scratch.scores.data());
     const float* scores = scratch.scores.data();
     // Counted here rather than by std::popcount, which without the POPCNT

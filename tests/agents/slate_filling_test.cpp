@@ -109,37 +109,40 @@ TEST_CASE("The ranked pool keeps the true best of a user's first unseen items",
   pool.rebuild(ranking, base, dim,
                [&](ItemIndex i) { return std::span<const float>(features).subspan(i * dim, dim); });
   const std::vector<float> weights = {0.5f, -1.0f, 2.0f};
+  // With weights of 0 (either sign) the scoring takes its other path.
+  const std::vector<float> zero_weights = {0.0f, -1.0f, -0.0f};
 
   ItemMask excluded(items);
   for (ItemIndex i = 0; i < items; i += 3)
     excluded.insert(i);
   RankedPool::Scratch scratch = pool.make_scratch();
-  for (const std::size_t wanted : {0u, 50u, 100u}) {
-    const std::size_t keep = 12;
-    const auto best = pool.best_unexcluded(excluded, wanted, keep, weights, scratch);
-    // By brute force: the eligible items of the leading chunks of 64 until
-    // `wanted` are seen, scored the same way.
-    std::vector<RankKey> all;
-    std::size_t seen = 0;
-    for (std::size_t first = 0; first < items && (wanted == 0 || seen < wanted); first += 64) {
-      for (std::size_t r = first; r < std::min(items, first + 64); ++r) {
-        const ItemIndex item = ranking[r];
-        if (excluded.contains(item))
-          continue;
-        ++seen;
-        float s = base[item];
-        for (std::size_t f = 0; f < dim; ++f)
-          s += weights[f] * features[item * dim + f];
-        all.push_back(rank_key(s, item));
+  for (const std::vector<float>* w : {&weights, &zero_weights})
+    for (const std::size_t wanted : {0u, 50u, 100u}) {
+      const std::size_t keep = 12;
+      const auto best = pool.best_unexcluded(excluded, wanted, keep, *w, scratch);
+      // By brute force: the eligible items of the leading chunks of 64 until
+      // `wanted` are seen, scored the same way.
+      std::vector<RankKey> all;
+      std::size_t seen = 0;
+      for (std::size_t first = 0; first < items && (wanted == 0 || seen < wanted); first += 64) {
+        for (std::size_t r = first; r < std::min(items, first + 64); ++r) {
+          const ItemIndex item = ranking[r];
+          if (excluded.contains(item))
+            continue;
+          ++seen;
+          float s = base[item];
+          for (std::size_t f = 0; f < dim; ++f)
+            s += (*w)[f] * features[item * dim + f];
+          all.push_back(rank_key(s, item));
+        }
       }
+      std::sort(all.begin(), all.end(), std::greater<RankKey>());
+      all.resize(keep);
+      std::vector<RankKey> got(best.begin(), best.end());
+      std::sort(got.begin(), got.end(), std::greater<RankKey>());
+      CAPTURE(*w, wanted);
+      CHECK(got == all);
     }
-    std::sort(all.begin(), all.end(), std::greater<RankKey>());
-    all.resize(keep);
-    std::vector<RankKey> got(best.begin(), best.end());
-    std::sort(got.begin(), got.end(), std::greater<RankKey>());
-    CAPTURE(wanted);
-    CHECK(got == all);
-  }
 
   // One scratch across many calls (its exclusion marks wrap after 255):
   // each call sees only its own mask.

@@ -130,6 +130,9 @@ struct CoordinatorState {
   std::size_t item_words = 0;
   bool track_seen = false;
   bool track_repeats = false;
+  // Whether anything reads a user's profile before the next reset: recorded
+  // versions, checkpoints (RateRequest::keep_profile).
+  bool profiles_read = true;
   std::vector<std::uint64_t> history;
   std::vector<std::uint64_t> recommended;
   std::vector<UserSlot> slots;
@@ -761,6 +764,16 @@ void close_sync_step(CoordinatorActor* self) {
   });
 }
 
+// A user's slate for `step`: explanations only when the store keeps them,
+// the profile whole only when something reads it.
+RateRequest rate_request(CoordinatorActor* self, std::uint32_t step, std::vector<ItemIndex> items) {
+  const auto& s = self->state;
+  RateRequest request{s.episode, step, std::move(items)};
+  request.explain = settings_of(self).record == RecordLevel::kFull;
+  request.keep_profile = s.profiles_read;
+  return request;
+}
+
 // Sends the step's rate requests, in step_positions order, while fewer than
 // plan.rates_in_flight are unanswered; each answer sends the next. Unbounded,
 // every user's request and then its answer sat in a mailbox at once: ~0.6 KB
@@ -774,14 +787,12 @@ void send_rate_requests(CoordinatorActor* self) {
   const std::size_t n = s.step_positions.size();
   const std::size_t answered = n - s.step_pending;
   const std::uint32_t k = settings_of(self).slate_size;
-  // Explanations are only worth writing when the store keeps them.
-  const bool explain = settings_of(self).record == RecordLevel::kFull;
   const std::size_t limit = std::max<std::size_t>(1, s.plan.rates_in_flight);
   while (s.step_sent < n && s.step_sent - answered < limit) {
     const std::size_t i = s.step_sent++;
     const auto slate = std::span<const ItemIndex>(s.step_learn.items).subspan(i * k, k);
-    RateRequest request{s.episode, s.step_number,
-                        std::vector<ItemIndex>(slate.begin(), slate.end()), explain};
+    RateRequest request =
+        rate_request(self, s.step_number, std::vector<ItemIndex>(slate.begin(), slate.end()));
     UserSlot& slot = s.slots[s.step_positions[i]];
     slot.waiting = true;
     slot.step_index = static_cast<std::uint32_t>(i);
@@ -894,9 +905,7 @@ void async_pump(CoordinatorActor* self) {
               slot.waiting = true;
               st.async_requests[p] = AsyncRequest{slate, Clock::now()};
               ++slot.outstanding;
-              self->send((*st.plan.users)[p],
-                         RateRequest{st.episode, slot.step, std::move(slate),
-                                     settings_of(self).record == RecordLevel::kFull});
+              self->send((*st.plan.users)[p], rate_request(self, slot.step, std::move(slate)));
             }
             async_pump(self);
           },
@@ -994,6 +1003,8 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
   s.track_seen = settings.reward.seen_penalty != 0.0 || settings.leaving.enabled;
   s.track_repeats = settings.reward.repeat_penalty != 0.0 || settings.leaving.enabled ||
                     settings.checkpoint_every > 0 || s.plan.resume;
+  s.profiles_read =
+      settings.record != RecordLevel::kSummary || settings.checkpoint_every > 0 || s.plan.resume;
   if (s.track_seen)
     s.history.assign(s.plan.population.size() * s.item_words, 0);
   if (s.track_repeats)

@@ -43,6 +43,10 @@ struct UserState {
   // to the phase-1 profile, but the store keeps every version it was sent.
   std::int32_t last_version = 0;
   std::uint32_t episode = 0;
+  // Set when a profile update since the last reset left the offline taste
+  // behind (RateRequest::keep_profile false): the profile can no longer be
+  // shown or saved until the next reset.
+  bool profile_partial = false;
   // LLM runs only: the current and phase-1 texts (offline users render
   // theirs from their state). Behind one pointer, null for offline users: two
   // shared_ptrs in every actor were 24 bytes a user more.
@@ -106,19 +110,20 @@ void settle_base(UserActor* self) {
 }
 
 // Asks the LLM (through the gateway) or the offline model; `done` runs once
-// with the Answer. `explain` false lets the offline model leave explanations
-// out. A template, not std::function: the offline path answers at once, and
-// a std::function would allocate and copy the caller's captures (the slate,
-// the promise) on every one of millions of slates. The task by reference:
-// the offline model only reads it, and moving its strings and vectors into a
-// parameter on every slate was ~100 instructions of a user-step.
+// with the Answer. `detail` is what the offline model may leave out
+// (offline_backend.hpp); an LLM is asked the same either way. A template,
+// not std::function: the offline path answers at once, and a std::function
+// would allocate and copy the caller's captures (the slate, the promise) on
+// every one of millions of slates. The task by reference: the offline model
+// only reads it, and moving its strings and vectors into a parameter on
+// every slate was ~100 instructions of a user-step.
 template <class Done>
-void ask(UserActor* self, LlmTask&& task, bool explain, Done done) {
+void ask(UserActor* self, LlmTask&& task, OfflineDetail detail, Done done) {
   const UserWorld& w = world_of(self);
   if (w.offline) {
     if (!self->state.offline)
       self->state.offline = w.offline->new_state(self->state.user);
-    done(Answer{answer_offline_task(*w.offline, task, *self->state.offline, explain)});
+    done(Answer{answer_offline_task(*w.offline, task, *self->state.offline, detail)});
     return;
   }
   // await: the user answers nothing else until its LLM has answered. Both
@@ -221,33 +226,35 @@ void build_profile(UserActor* self, std::shared_ptr<ProfileJob> job, std::size_t
     task.interactions = job->batches[next];
   task.priority = TaskPriority::kBulk;
   const bool texts = profile_texts_wanted(self, false);
-  ask(self, std::move(task), texts, [self, job, next, cold, texts, promise](Answer answer) mutable {
-    auto& st = self->state;
-    std::string failure;
-    if (!answer) {
-      failure = describe(answer.error());
-    } else if (texts && answer->profile.empty()) {
-      failure = answer->problem.empty() ? "the answer held no profile" : answer->problem;
-    }
-    if (!failure.empty()) {
-      failure = fmt::format("batch {} of {}: {}", next + 1,
-                            std::max<std::size_t>(1, job->batches.size()), failure);
-      settle_base(self);
-      record_user(self, "failed", failure);
-      promise.deliver(ProfileOutcome{st.user, false, st.version, failure});
-      return;
-    }
-    add_version(self, NewVersion{std::move(answer->profile), std::move(answer->change),
-                                 cold ? "cold-start" : "history-batch",
-                                 static_cast<std::int32_t>(next + 1), -1, -1});
-    if (cold) {
-      settle_base(self);
-      record_user(self, "built", "");
-      promise.deliver(ProfileOutcome{st.user, true, st.version, {}});
-      return;
-    }
-    build_profile(self, job, next + 1, promise);
-  });
+  const OfflineDetail detail = texts ? OfflineDetail::kFull : OfflineDetail::kNoTexts;
+  ask(self, std::move(task), detail,
+      [self, job, next, cold, texts, promise](Answer answer) mutable {
+        auto& st = self->state;
+        std::string failure;
+        if (!answer) {
+          failure = describe(answer.error());
+        } else if (texts && answer->profile.empty()) {
+          failure = answer->problem.empty() ? "the answer held no profile" : answer->problem;
+        }
+        if (!failure.empty()) {
+          failure = fmt::format("batch {} of {}: {}", next + 1,
+                                std::max<std::size_t>(1, job->batches.size()), failure);
+          settle_base(self);
+          record_user(self, "failed", failure);
+          promise.deliver(ProfileOutcome{st.user, false, st.version, failure});
+          return;
+        }
+        add_version(self, NewVersion{std::move(answer->profile), std::move(answer->change),
+                                     cold ? "cold-start" : "history-batch",
+                                     static_cast<std::int32_t>(next + 1), -1, -1});
+        if (cold) {
+          settle_base(self);
+          record_user(self, "built", "");
+          promise.deliver(ProfileOutcome{st.user, true, st.version, {}});
+          return;
+        }
+        build_profile(self, job, next + 1, promise);
+      });
 }
 
 // Where a rated slate's feedback goes. A request, and any slate an LLM
@@ -303,7 +310,14 @@ void maybe_update(UserActor* self, const RateRequest& request, UserFeedback&& fe
   task.interactions = s.interactions.pending();
   s.interactions.clear_pending();
   const bool texts = profile_texts_wanted(self, request.explain);
-  ask(self, std::move(task), texts,
+  // Nobody reads the profile before the next reset: the offline model
+  // updates what the ratings depend on, not the taste the text renders.
+  const bool ratings_only = !texts && !request.keep_profile && world_of(self).offline;
+  if (ratings_only)
+    s.profile_partial = true;
+  ask(self, std::move(task),
+      texts ? OfflineDetail::kFull
+            : (ratings_only ? OfflineDetail::kRatings : OfflineDetail::kNoTexts),
       [self, request, texts, feedback = std::move(feedback), reply](Answer answer) mutable {
         if (answer && (!texts || !answer->profile.empty())) {
           feedback.profile_change = answer->change;
@@ -331,8 +345,8 @@ void rate(UserActor* self, RateRequest request, FeedbackReply reply) {
   task.candidates = request.items;
   task.priority = TaskPriority::kInteractive;
   const std::int32_t version = s.version;
-  const bool explain = request.explain;
-  ask(self, std::move(task), explain,
+  const OfflineDetail detail = request.explain ? OfflineDetail::kFull : OfflineDetail::kNoTexts;
+  ask(self, std::move(task), detail,
       [self, request = std::move(request), version, reply](Answer answer) mutable {
         auto& st = self->state;
         const UserWorld& wd = world_of(self);
@@ -383,6 +397,7 @@ void rate(UserActor* self, RateRequest request, FeedbackReply reply) {
 void restart(UserActor* self, std::uint32_t episode) {
   auto& s = self->state;
   s.episode = episode;
+  s.profile_partial = false;
   s.version = s.base_version;
   if (s.texts)
     s.texts->current = s.texts->base;
@@ -391,6 +406,14 @@ void restart(UserActor* self, std::uint32_t episode) {
   else
     s.offline.reset();
   reset_window(self);
+}
+
+caf::error partial_profile_error(UserActor* self) {
+  return make_error(Errc::kInvalidRequest,
+                    fmt::format("user {}: this episode's profile updates were made for the "
+                                "ratings only (nothing was to read the profile), so it cannot "
+                                "be shown or saved before the next reset",
+                                self->state.user));
 }
 
 ProfileSnapshot snapshot(UserActor* self) {
@@ -513,9 +536,16 @@ caf::behavior shared_user_behavior() {
         restart(self, episode);
         return ProfileRestarted{self->state.user, self->state.version};
       },
-      [](profile_atom) { return snapshot(running_user()); },
-      [](snapshot_atom) {
+      [](profile_atom) -> caf::result<ProfileSnapshot> {
         UserActor* self = running_user();
+        if (self->state.profile_partial)
+          return partial_profile_error(self);
+        return snapshot(self);
+      },
+      [](snapshot_atom) -> caf::result<UserStateSnapshot> {
+        UserActor* self = running_user();
+        if (self->state.profile_partial)
+          return partial_profile_error(self);
         return UserStateSnapshot{self->state.user, encode_state(self->state)};
       },
       [](restore_atom, const std::string& bytes) {

@@ -46,11 +46,18 @@ struct RateRequest {
   // or record them (the offline model then skips writing them; an LLM's
   // prompt is unchanged).
   bool explain = true;
+  // false: nobody will read the profile this slate may update before the
+  // user is reset to its phase-1 profile (no version is recorded or shown,
+  // no checkpoint is taken), so the offline model may update only what
+  // later ratings depend on (its drift), not the taste its text renders.
+  // An LLM's profile is its text: it is updated whole either way.
+  bool keep_profile = true;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RateRequest& x) {
-  return f(caf::meta::type_name("rate_request"), x.episode, x.step, x.items, x.explain);
+  return f(caf::meta::type_name("rate_request"), x.episode, x.step, x.items, x.explain,
+           x.keep_profile);
 }
 
 struct UserFeedback {

@@ -29,7 +29,7 @@ std::string list_indices(std::span<const ItemIndex> items) {
 }
 
 LlmTaskResult answer_with_state(const OfflineUserModel& model, const LlmTask& task,
-                                OfflineUserState& state, bool explain) {
+                                OfflineUserState& state, OfflineDetail detail) {
   LlmTaskResult result;
   switch (task.kind) {
     case TaskKind::kCreateProfile:
@@ -49,7 +49,9 @@ LlmTaskResult answer_with_state(const OfflineUserModel& model, const LlmTask& ta
       }
       if (task.kind == TaskKind::kCreateProfile)
         state = model.new_state(task.user);
-      if (!explain) {
+      if (detail == OfflineDetail::kRatings) {
+        model.fold_drift(state, batch);
+      } else if (detail == OfflineDetail::kNoTexts) {
         // The caller keeps the state and no text: writing the profile and
         // the change sentence cost more than folding the batch in.
         model.fold_batch(state, batch);
@@ -76,7 +78,7 @@ LlmTaskResult answer_with_state(const OfflineUserModel& model, const LlmTask& ta
             valid.push_back(i);
         rated = valid;
       }
-      model.rate(state, rated, result.ratings, explain);
+      model.rate(state, rated, result.ratings, detail == OfflineDetail::kFull);
       if (!bad.empty()) {
         result.missing = bad;
         result.problem = fmt::format(
@@ -97,15 +99,15 @@ LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& 
     if (auto parsed = model.parse_profile(task.user, task.profile))
       state = std::move(*parsed);
   }
-  return answer_with_state(model, task, state, true);
+  return answer_with_state(model, task, state, OfflineDetail::kFull);
 }
 
 LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& task,
-                                  OfflineUserState& state, bool explain) {
+                                  OfflineUserState& state, OfflineDetail detail) {
   if (state.user != task.user)
     state.undrifted.clear();  // another user's scores
   state.user = task.user;
-  return answer_with_state(model, task, state, explain);
+  return answer_with_state(model, task, state, detail);
 }
 
 std::string offline_answer_json(const OfflineUserModel& model, const LlmTask& task,

@@ -36,6 +36,7 @@
 // Thread-safety: const on the model; any number of threads may answer tasks
 // at once. The overloads with a state modify only that state.
 
+#include <cstdint>
 #include <string>
 
 #include "engine/sim/llm_task.hpp"
@@ -45,15 +46,29 @@
 namespace lusifer {
 
 LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& task);
-// `explain` false: rate tasks come back without explanations (empty
-// strings), the same ratings otherwise; profile tasks update `state` as
-// they would, but come back with an empty profile and change (the state is
-// the profile: profile_text renders it when wanted). For callers that will
-// not show or record the texts: an explanation costs about as much as the
-// rating itself, and a profile text and change sentence more than the
-// update.
+
+// How much of an answer the caller will read; the ratings are the same at
+// every level.
+enum class OfflineDetail : std::uint8_t {
+  // Everything: explanations, profile texts and change sentences.
+  kFull,
+  // No texts: rate tasks come back without explanations (empty strings);
+  // profile tasks update the state as they would, but come back with an
+  // empty profile and change (the state is the profile: profile_text
+  // renders it when wanted). An explanation costs about as much as the
+  // rating itself, and a profile text and change sentence more than the
+  // update.
+  kNoTexts,
+  // No texts, and profile tasks update only what later ratings depend on
+  // (OfflineUserModel::fold_drift): the state's taste, which only its
+  // profile text renders, stays as it was. For callers that will not read
+  // the state's profile before they discard it.
+  kRatings,
+};
+
 LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& task,
-                                  OfflineUserState& state, bool explain = true);
+                                  OfflineUserState& state,
+                                  OfflineDetail detail = OfflineDetail::kFull);
 
 std::string answer_offline_task_json(const OfflineUserModel& model, const LlmTask& task);
 std::string answer_offline_task_json(const OfflineUserModel& model, const LlmTask& task,

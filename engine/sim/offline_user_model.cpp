@@ -949,7 +949,7 @@ std::string OfflineUserModel::apply_batch(OfflineUserState& state,
                                           std::span<const Interaction> batch) const {
   const OfflineTaste taste_before = state.taste;
   const std::vector<OfflineDrift> drift_before = state.drift;
-  const auto change = fold(state, batch, true);
+  const auto change = fold(state, batch, FoldScope::kTasteAndChange);
   return describe_offline_change(
       profile_context(state.user),
       OfflineChangeInput{taste_before, state.taste, change, drift_before, state.drift, batch});
@@ -957,12 +957,17 @@ std::string OfflineUserModel::apply_batch(OfflineUserState& state,
 
 void OfflineUserModel::fold_batch(OfflineUserState& state,
                                   std::span<const Interaction> batch) const {
-  fold(state, batch, false);
+  fold(state, batch, FoldScope::kTaste);
+}
+
+void OfflineUserModel::fold_drift(OfflineUserState& state,
+                                  std::span<const Interaction> batch) const {
+  fold(state, batch, FoldScope::kDrift);
 }
 
 std::optional<OfflineTasteChange> OfflineUserModel::fold(OfflineUserState& state,
                                                          std::span<const Interaction> batch,
-                                                         bool find_change) const {
+                                                         FoldScope scope) const {
   const Catalog& catalog = dataset_->catalog();
   for (const Interaction& i : batch)
     if (i.item >= catalog.size())
@@ -1015,10 +1020,12 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold(OfflineUserState& state
   for (std::size_t k = 0; k < batch.size(); ++k) {
     const Interaction& i = batch[k];
     const GenreMask genres = catalog.items()[i.item].genres & printable_genres_;
-    const std::uint32_t first = printable_keyword_offsets_[i.item];
-    evidence.push_back({i.rating, genres, content_.decade(i.item),
-                        std::span<const std::uint32_t>(printable_keywords_)
-                            .subspan(first, printable_keyword_offsets_[i.item + 1] - first)});
+    if (scope != FoldScope::kDrift) {
+      const std::uint32_t first = printable_keyword_offsets_[i.item];
+      evidence.push_back({i.rating, genres, content_.decade(i.item),
+                          std::span<const std::uint32_t>(printable_keywords_)
+                              .subspan(first, printable_keyword_offsets_[i.item + 1] - first)});
+    }
     if (is_trained(i.item)) {
       // Rated, so cached: keep the cache in step with the batch.
       if (next_cached < cached.size() && cached[next_cached].item == i.item)
@@ -1034,9 +1041,9 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold(OfflineUserState& state
     }
   }
   std::optional<OfflineTasteChange> change;
-  if (find_change)
+  if (scope == FoldScope::kTasteAndChange)
     change = merge_taste(state.taste, evidence, options_.taste);
-  else
+  else if (scope == FoldScope::kTaste)
     fold_taste(state.taste, evidence, options_.taste);
   if (news > 0 || !state.drift.empty())
     update_drift(state.drift, residuals, options_.drift);

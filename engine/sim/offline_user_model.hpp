@@ -237,6 +237,12 @@ class OfflineUserModel {
   // The same fold without the sentence, nor the change it would name (for
   // callers that would discard both); the same state.
   void fold_batch(OfflineUserState& state, std::span<const Interaction> batch) const;
+  // The same fold into the drift alone (and the count of updates): the
+  // taste, which only the profile text renders, stays as it was. Later
+  // ratings are those after fold_batch, bit for bit, since ratings read the
+  // drift and not the taste. For callers that will not read this state's
+  // profile before they discard it; the taste merge is most of a fold.
+  void fold_drift(OfflineUserState& state, std::span<const Interaction> batch) const;
   // Records one piece of feedback; every update_every of them are folded in
   // with apply_batch. Returns the change sentence when that happened.
   std::optional<std::string> record_feedback(OfflineUserState& state, ItemIndex item,
@@ -260,11 +266,12 @@ class OfflineUserModel {
   OfflineScore score_impl(const UserView& user, ItemIndex item, const OfflineUserState* state,
                           bool drivers = true) const;
 
-  // fold_batch, and with `find_change` the largest change of a leaning, as
-  // merge_taste gives it (nullopt without).
+  // What a fold updates: the drift only (fold_drift); the taste as well
+  // (fold_batch); and the largest change of a leaning, as merge_taste gives
+  // it (apply_batch; nullopt otherwise).
+  enum class FoldScope : std::uint8_t { kDrift, kTaste, kTasteAndChange };
   std::optional<OfflineTasteChange> fold(OfflineUserState& state,
-                                         std::span<const Interaction> batch,
-                                         bool find_change) const;
+                                         std::span<const Interaction> batch, FoldScope scope) const;
 
   template <class Rating>
   void rate_into(OfflineUserState& state, std::span<const ItemIndex> items,

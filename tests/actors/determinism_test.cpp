@@ -125,6 +125,29 @@ TEST_CASE("record = summary runs the episodes of record = full", "[actors][deter
     check_same_summary(summary.summaries[i], full.summaries[i]);
 }
 
+TEST_CASE(
+    "record = summary without checkpoints, profiles updated for the ratings only, runs "
+    "the episodes of record = full",
+    "[actors][determinism]") {
+  // Nothing reads a profile before the next reset, so offline users fold
+  // their feedback into the drift alone, not the taste their text renders;
+  // ratings read only the drift, so every rating must be the same.
+  std::vector<std::string> config = kConfig;
+  config.push_back("simulation.update_every=1");
+  config.push_back("simulation.horizon=4");
+  config.push_back("simulation.checkpoint_every=0");
+  const RunOutput full = run_once(config);
+  config.push_back(R"(simulation.record="summary")");
+  const RunOutput summary = run_once(config);
+
+  REQUIRE_FALSE(full.episodes.empty());
+  CHECK(summary.feedback.empty());
+  CHECK(summary.episodes == full.episodes);
+  REQUIRE(summary.summaries.size() == full.summaries.size());
+  for (std::size_t i = 0; i < full.summaries.size(); ++i)
+    check_same_summary(summary.summaries[i], full.summaries[i]);
+}
+
 TEST_CASE("another simulation seed gives another run", "[actors][determinism]") {
   const RunOutput first = run_once(kConfig);
   std::vector<std::string> reseeded = kConfig;

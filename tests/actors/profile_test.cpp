@@ -14,6 +14,7 @@
 #include "engine/sim/history_batches.hpp"
 #include "engine/sim/offline_profile.hpp"
 #include "engine/sim/offline_user_model.hpp"
+#include "messages/errors.hpp"
 #include "messages/type_ids.hpp"
 #include "tests/actors/actor_test_support.hpp"
 
@@ -209,6 +210,38 @@ TEST_CASE("restart returns to the phase-1 profile as reset does, answering only 
     check_same(*reset, phase1[p]);
   }
   CHECK(moved == users.size());
+  fixture.finish();
+}
+
+TEST_CASE("a profile updated for the ratings only is refused until the next reset",
+          "[actors][profiles]") {
+  // record = summary without checkpoints: the episode's profile updates
+  // leave the taste behind, so the profile must not be shown or saved.
+  SimulationFixture fixture({"simulation.horizon=2", "simulation.update_every=1",
+                             R"(simulation.record="summary")", "simulation.checkpoint_every=0",
+                             R"(agents.run=["random"])"});
+  SimulationRunner& runner = fixture.runner();
+  fixture.build_profiles();
+  const auto& users = *runner.users();
+  const ProfileSnapshot phase1 = snapshot_of(fixture.system(), users.front());
+  runner.run_agents();
+
+  caf::scoped_actor self{fixture.system()};
+  std::optional<caf::error> refused;
+  self->request(users.front(), caf::infinite, profile_atom_v)
+      .receive([](ProfileSnapshot&) {}, [&](caf::error& e) { refused = e; });
+  REQUIRE(refused);
+  CHECK(describe(*refused).find("ratings only") != std::string::npos);
+  std::optional<caf::error> not_saved;
+  self->request(users.front(), caf::infinite, snapshot_atom_v)
+      .receive([](UserStateSnapshot&) {}, [&](caf::error& e) { not_saved = e; });
+  CHECK(not_saved);
+
+  std::optional<ProfileRestarted> restarted;
+  self->request(users.front(), caf::infinite, restart_atom_v, std::uint32_t{1})
+      .receive([&](ProfileRestarted& r) { restarted = r; }, [](caf::error&) {});
+  REQUIRE(restarted);
+  check_same(snapshot_of(fixture.system(), users.front()), phase1);
   fixture.finish();
 }
 

@@ -207,8 +207,10 @@ TEST_CASE("rating without explanations gives the same ratings and leaves the sta
 
   std::vector<ItemIndex> candidates{w.comedy_items[0], w.crime_items[1], w.comedy_items[5],
                                     w.crime_items[3]};
-  const auto explained = answer_offline_task(model(), rate_task(u, candidates), state, true);
-  const auto bare = answer_offline_task(model(), rate_task(u, candidates), state, false);
+  const auto explained =
+      answer_offline_task(model(), rate_task(u, candidates), state, OfflineDetail::kFull);
+  const auto bare =
+      answer_offline_task(model(), rate_task(u, candidates), state, OfflineDetail::kNoTexts);
   REQUIRE(explained.ratings.size() == candidates.size());
   REQUIRE(bare.ratings.size() == candidates.size());
   for (std::size_t k = 0; k < candidates.size(); ++k) {
@@ -235,14 +237,14 @@ TEST_CASE("profile tasks without texts update the state as with them", "[offline
   REQUIRE_FALSE(second.empty());
   OfflineUserState texts = model().new_state(u);
   OfflineUserState bare = model().new_state(u);
-  const auto created =
-      answer_offline_task(model(), profile_task(TaskKind::kCreateProfile, u, first), texts, true);
-  const auto created_bare =
-      answer_offline_task(model(), profile_task(TaskKind::kCreateProfile, u, first), bare, false);
-  const auto updated =
-      answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, second), texts, true);
-  const auto updated_bare =
-      answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, second), bare, false);
+  const auto created = answer_offline_task(
+      model(), profile_task(TaskKind::kCreateProfile, u, first), texts, OfflineDetail::kFull);
+  const auto created_bare = answer_offline_task(
+      model(), profile_task(TaskKind::kCreateProfile, u, first), bare, OfflineDetail::kNoTexts);
+  const auto updated = answer_offline_task(
+      model(), profile_task(TaskKind::kUpdateProfile, u, second), texts, OfflineDetail::kFull);
+  const auto updated_bare = answer_offline_task(
+      model(), profile_task(TaskKind::kUpdateProfile, u, second), bare, OfflineDetail::kNoTexts);
   CHECK_FALSE(created.profile.empty());
   CHECK_FALSE(updated.change.empty());
   CHECK(created_bare.profile.empty());
@@ -252,6 +254,49 @@ TEST_CASE("profile tasks without texts update the state as with them", "[offline
   CHECK(bare.drift == texts.drift);
   CHECK(bare.updates == texts.updates);
   CHECK(model().profile_text(bare) == updated.profile);
+}
+
+TEST_CASE("profile updates for ratings only keep the taste and give the ratings of a whole update",
+          "[offline][backend]") {
+  const auto& w = world();
+  const UserIndex u = w.crime_users[2];
+  const OfflineUserState start = drifted_state(u);
+  // Feedback on new items, which moves the drift, rated from the start.
+  std::vector<ItemIndex> slate(w.comedy_items.begin(), w.comedy_items.begin() + 5);
+  slate.insert(slate.end(), w.crime_items.begin(), w.crime_items.begin() + 5);
+  OfflineUserState rater = start;
+  const auto rated =
+      answer_offline_task(model(), rate_task(u, slate), rater, OfflineDetail::kNoTexts);
+  std::vector<Interaction> batch;
+  for (const ItemRating& r : rated.ratings)
+    batch.push_back({r.item, r.rating <= 3.0f ? 5.0f : 1.0f, 0});
+
+  OfflineUserState whole = rater;
+  OfflineUserState ratings_only = rater;
+  const auto updated_whole = answer_offline_task(
+      model(), profile_task(TaskKind::kUpdateProfile, u, batch), whole, OfflineDetail::kNoTexts);
+  const auto updated_ratings =
+      answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, batch), ratings_only,
+                          OfflineDetail::kRatings);
+  CHECK(updated_ratings.profile.empty());
+  CHECK(updated_ratings.change.empty());
+  REQUIRE_FALSE(whole.taste == start.taste);  // the batch moved the taste...
+  CHECK(ratings_only.taste == start.taste);   // ...which the update for ratings left alone
+  REQUIRE_FALSE(whole.drift == start.drift);
+  CHECK(ratings_only.drift == whole.drift);
+  CHECK(ratings_only.updates == whole.updates);
+  CHECK(ratings_only.undrifted.empty());
+
+  // The next slate is rated alike, to the bit.
+  std::vector<ItemIndex> next(w.comedy_items.begin() + 5, w.comedy_items.begin() + 10);
+  const auto after_whole = answer_offline_task(model(), rate_task(u, next), whole);
+  const auto after_ratings = answer_offline_task(model(), rate_task(u, next), ratings_only);
+  REQUIRE(after_whole.ratings.size() == next.size());
+  REQUIRE(after_ratings.ratings.size() == next.size());
+  for (std::size_t k = 0; k < next.size(); ++k) {
+    CHECK(after_ratings.ratings[k].item == after_whole.ratings[k].item);
+    CHECK(after_ratings.ratings[k].rating == after_whole.ratings[k].rating);
+  }
 }
 
 TEST_CASE("a fold reads the drift-free scores kept from the ratings, to the same state",
@@ -265,7 +310,8 @@ TEST_CASE("a fold reads the drift-free scores kept from the ratings, to the same
   slate.insert(slate.end(), w.comedy_items.begin(), w.comedy_items.begin() + 4);
   REQUIRE(std::any_of(slate.begin(), slate.end(),
                       [&](ItemIndex i) { return model().is_training_rating(u, i); }));
-  const auto rated = answer_offline_task(model(), rate_task(u, slate), cached, false);
+  const auto rated =
+      answer_offline_task(model(), rate_task(u, slate), cached, OfflineDetail::kNoTexts);
   REQUIRE(cached.undrifted.size() == slate.size());
   for (std::size_t k = 0; k < slate.size(); ++k) {
     CHECK(cached.undrifted[k].item == slate[k]);
@@ -282,8 +328,10 @@ TEST_CASE("a fold reads the drift-free scores kept from the ratings, to the same
     OfflineUserState with = cached;
     OfflineUserState without = cached;
     without.undrifted.clear();
-    answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, order), with, false);
-    answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, order), without, false);
+    answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, order), with,
+                        OfflineDetail::kNoTexts);
+    answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, order), without,
+                        OfflineDetail::kNoTexts);
     CHECK(with.drift == without.drift);
     CHECK(with.taste == without.taste);
     CHECK(with.undrifted.empty());
@@ -294,8 +342,10 @@ TEST_CASE("a fold reads the drift-free scores kept from the ratings, to the same
   OfflineUserState fresh = cached;
   fresh.undrifted.clear();
   const UserIndex v = w.crime_users[3];
-  answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, v, batch), other, false);
-  answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, v, batch), fresh, false);
+  answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, v, batch), other,
+                      OfflineDetail::kNoTexts);
+  answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, v, batch), fresh,
+                      OfflineDetail::kNoTexts);
   CHECK(other.drift == fresh.drift);
 }
 

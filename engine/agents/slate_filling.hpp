@@ -48,8 +48,10 @@ using RankKey = std::uint64_t;
 inline RankKey rank_key(float score, ItemIndex item) noexcept {
   const auto bits = std::bit_cast<std::uint32_t>(score);
   // Negative floats order backwards as integers: flip all their bits; flip
-  // only the sign bit of the others.
-  const std::uint32_t ordered = (bits >> 31) != 0 ? ~bits : bits | 0x80000000u;
+  // only the sign bit of the others. One mask from the sign (all ones or
+  // just the sign bit) does both without a branch or a select.
+  const auto sign = static_cast<std::uint32_t>(std::bit_cast<std::int32_t>(bits) >> 31);
+  const std::uint32_t ordered = bits ^ (sign | 0x80000000u);
   return (static_cast<RankKey>(ordered) << 32) | (0xffffffffu - item);
 }
 inline ItemIndex key_item(RankKey key) noexcept {

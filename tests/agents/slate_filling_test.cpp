@@ -1,6 +1,8 @@
 #include "engine/agents/slate_filling.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <limits>
 #include <set>
 #include <vector>
@@ -25,6 +27,24 @@ TEST_CASE("Rank keys order like ScoredItems and give back the item and score", "
     CHECK(key_score(key) == a.score);
     for (const ScoredItem& b : items)
       CHECK((key > rank_key(b.score, b.item)) == ranks_before(a, b));
+  }
+}
+
+TEST_CASE("Rank keys hold the ordered bits of the score over the complement of the item",
+          "[agents][slates]") {
+  // Every sign, zero, subnormal, infinity and NaN pattern among others:
+  // the keys (and so every ranking built from them) are those of flipping
+  // all the bits of a negative score and only the sign bit of the others.
+  Rng rng(5);
+  std::vector<std::uint32_t> patterns = {0x00000000u, 0x80000000u, 0x00000001u, 0x80000001u,
+                                         0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffffffffu};
+  for (int i = 0; i < 10000; ++i)
+    patterns.push_back(static_cast<std::uint32_t>(rng.next_u64()));
+  for (const std::uint32_t bits : patterns) {
+    const std::uint32_t ordered = (bits >> 31) != 0 ? ~bits : bits | 0x80000000u;
+    const RankKey key = rank_key(std::bit_cast<float>(bits), 17);
+    CAPTURE(bits);
+    CHECK(key == ((static_cast<RankKey>(ordered) << 32) | (0xffffffffu - 17u)));
   }
 }
 

@@ -59,44 +59,46 @@ std::size_t most_keys(LeaningKind kind, std::span<const TasteEvidence> batch) {
 }
 
 // The batch's sums for one key, each added in batch order, as a map filled
-// in the batch's order would.
+// in the batch's order would. A key of the taste before the batch carries
+// kOld in its count, so that reaching the kind's minimum count never lists
+// it a second time (see merge_kind). 16 bytes: the batch's ratings of a
+// key, which only a change's sentence needs, are summed for that key alone.
 struct KeySums {
-  std::uint32_t key = 0;
-  std::uint32_t count = 0;  // films of the batch with this key
-  double deviation = 0;     // sum of rating - new mean
-  double rating = 0;
+  static constexpr std::uint32_t kOld = 1u << 31;
+
+  std::uint32_t generation = 0;  // the sums are 0 unless it is the table's
+  std::uint32_t count = 0;       // films of the batch with this key, | kOld
+  double deviation = 0;          // sum of rating - new mean
 };
 
-// The keys of one kind met in a merge, numbered in the order first met.
-// Keys are any uint32 (a hand-written profile's term ids can be), but the
-// model's own are small: genre bits, decades, term ids of the content model
-// (a few hundred to a few thousand). Those below kDenseKeys are found by
-// indexing a table by key, without hashing or comparing keys; the rest
-// through an open-addressing hash table sized to the merge, not to the key
-// range. A slot of either is empty unless it carries the current
-// generation, so starting over costs nothing.
+// The sums of the keys of one kind met in a merge, by key. Keys are any
+// uint32 (a hand-written profile's term ids can be), but the model's own
+// are small: genre bits, decades, term ids of the content model (a few
+// hundred to a few thousand). Those below kDenseKeys are found by indexing
+// a table by key, without hashing or comparing keys, and their sums live
+// there; the rest in an open-addressing hash table sized to the merge, not
+// to the key range. Sums are 0 unless they carry the current generation, so
+// starting over costs nothing.
 class KeyTable {
-  struct Slot {
-    std::uint32_t generation = 0;
-    std::uint32_t number = 0;
+  struct Hashed {
+    std::uint32_t key = 0;
+    KeySums sums;
   };
 
  public:
-  // Up to 512 KB of slots a thread at most; the model's keys need a few KB.
+  // 1 MB of sums a thread, allocated once: a fixed size spares every visit
+  // a bound that can grow.
   static constexpr std::uint32_t kDenseKeys = 1u << 16;
 
-  // Forgets every key; room for `keys` distinct ones.
+  // Forgets every key; room for `keys` distinct ones above kDenseKeys.
   void reset(std::size_t keys) {
     const std::size_t slots = std::bit_ceil(std::max<std::size_t>(16, 2 * keys));
-    if (slots > slots_.size() || ++generation_ == 0) {
-      slots_.assign(std::max(slots, slots_.size()), Slot{});
-      dense_.assign(dense_.size(), Slot{});
+    if (slots > hashed_.size() || ++generation_ == 0) {
+      hashed_.assign(std::max(slots, hashed_.size()), Hashed{});
+      dense_.assign(kDenseKeys, KeySums{});
       generation_ = 1;
     }
-    shift_ = 32 - std::countr_zero(slots_.size());
-    if (sums_.size() < keys)
-      sums_.resize(keys);
-    count_ = 0;
+    shift_ = 32 - std::countr_zero(hashed_.size());
   }
 
   // The table's state in locals, for a run of lookups: the table lives in
@@ -105,78 +107,45 @@ class KeyTable {
   class Cursor {
    public:
     explicit Cursor(KeyTable& table) noexcept
-        : table_(table),
-          dense_(table.dense_.data()),
-          dense_size_(table.dense_.size()),
-          slots_(table.slots_.data()),
-          mask_(table.slots_.size() - 1),
+        : dense_(table.dense_.data()),
+          hashed_(table.hashed_.data()),
+          mask_(table.hashed_.size() - 1),
           shift_(table.shift_),
-          generation_(table.generation_),
-          sums_(table.sums_.data()),
-          count_(table.count_) {}
-    ~Cursor() { table_.count_ = count_; }
-    Cursor(const Cursor&) = delete;
-    Cursor& operator=(const Cursor&) = delete;
+          generation_(table.generation_) {}
 
-    // The sums of `key`, which gets the next number if it is new (at most
-    // the `keys` of reset in all).
-    KeySums& find_or_add(std::uint32_t key) {
-      if (key < dense_size_) [[likely]]
-        return find_or_add_at(dense_[key], key);
-      if (key < kDenseKeys) {
-        grow_dense(key);
-        return find_or_add_at(dense_[key], key);
-      }
+    std::uint32_t generation() const noexcept { return generation_; }
+
+    // The sums of `key`, which are 0 unless their generation is current
+    // (a new key's slot is reserved: at most the `keys` of reset above
+    // kDenseKeys in all).
+    KeySums& find(std::uint32_t key) const noexcept {
+      if (key < kDenseKeys) [[likely]]
+        return dense_[key];
       // Fibonacci hashing: the top bits of key * 2^32 / phi.
       for (std::size_t s = (key * 0x9e3779b1u) >> shift_;; s = (s + 1) & mask_) {
-        Slot& slot = slots_[s];
-        if (slot.generation != generation_ || sums_[slot.number].key == key)
-          return find_or_add_at(slot, key);
+        Hashed& slot = hashed_[s];
+        if (slot.sums.generation != generation_) {
+          slot.key = key;
+          return slot.sums;
+        }
+        if (slot.key == key)
+          return slot.sums;
       }
-    }
-    // The number of a key, from its sums.
-    std::uint32_t number_of(const KeySums& sum) const noexcept {
-      return static_cast<std::uint32_t>(&sum - sums_);
     }
 
    private:
-    KeySums& find_or_add_at(Slot& slot, std::uint32_t key) noexcept {
-      if (slot.generation != generation_) {
-        slot = {generation_, count_};
-        sums_[count_] = {key, 0, 0.0, 0.0};
-        return sums_[count_++];
-      }
-      return sums_[slot.number];
-    }
-    // Room in the dense table for `key`; its new slots are empty (of
-    // generation 0, which reset never leaves current).
-    void grow_dense(std::uint32_t key) {
-      table_.dense_.resize(std::bit_ceil(std::size_t{key} + 1));
-      dense_ = table_.dense_.data();
-      dense_size_ = table_.dense_.size();
-    }
-
-    KeyTable& table_;
-    Slot* dense_;
-    std::size_t dense_size_;
-    Slot* slots_;
+    KeySums* dense_;
+    Hashed* hashed_;
     std::size_t mask_;
     int shift_;
     std::uint32_t generation_;
-    KeySums* sums_;
-    std::uint32_t count_;
   };
-
-  // By number.
-  std::span<KeySums> sums() noexcept { return std::span<KeySums>(sums_).first(count_); }
 
  private:
   std::uint32_t generation_ = 0;
   int shift_ = 28;
-  std::uint32_t count_ = 0;
-  std::vector<Slot> dense_;    // by key, for keys below kDenseKeys
-  std::vector<Slot> slots_;    // hashed, for the others
-  std::vector<KeySums> sums_;  // the first count_ are in use
+  std::vector<KeySums> dense_;  // by key, for keys below kDenseKeys
+  std::vector<Hashed> hashed_;  // for the others
 };
 
 // A leaning with the value it is ranked by, computed once.
@@ -185,11 +154,14 @@ struct Ranked {
   OfflineLeaning leaning;
 };
 
-// A key's leaning after the batch, its number and how far its ranked value
-// moved.
+// A key's leaning after the batch, where it came from and how far its
+// ranked value moved.
 struct Merged {
+  static constexpr std::uint32_t kNew = 0xffffffffu;
+
   OfflineLeaning leaning;
-  std::uint32_t number = 0;
+  std::uint32_t old = kNew;  // index of its leaning before the batch
+  std::uint32_t batch_count = 0;
   double moved = 0;
 };
 
@@ -197,11 +169,13 @@ struct Merged {
 // simulated user, where per-call allocations made it mostly malloc.
 struct Scratch {
   KeyTable table;
-  // The taste's leanings of a kind before the batch, by key number: they
-  // are numbered first. A key listed twice (a hand-written profile) keeps
-  // its last leaning.
+  // The keys merged: every key of the taste before the batch (the first
+  // listed_old), and every new key that reached its kind's minimum count.
+  std::vector<std::uint32_t> listed;
+  std::vector<std::uint32_t> listed_old;  // their indices into `old`
+  // The taste's leanings of a kind before the batch.
   std::vector<OfflineLeaning> old;
-  std::vector<Merged> merged;  // the keys merged, in number order
+  std::vector<Merged> merged;  // the keys merged, in listed order
   std::vector<Ranked> liked, disliked;
   std::vector<std::uint64_t> candidates;  // key << 32 | index into merged
 };
@@ -257,47 +231,63 @@ void merge_kind(const KindRules& rules, std::vector<OfflineLeaning>& leanings,
   const double new_mean = context.new_mean;
   const double shift = context.shift;
   const double cap = context.cap;
+  const std::uint32_t min_count = rules.min_count;
 
-  table.reset(leanings.size() + most_keys(kKind, batch));
-  old.clear();
-  {
-    KeyTable::Cursor cursor(table);
-    for (const OfflineLeaning& leaning : leanings) {
-      const std::uint32_t number = cursor.number_of(cursor.find_or_add(leaning.key));
-      if (number < old.size())
-        old[number] = leaning;
-      else
-        old.push_back(leaning);
-    }
-    for (const TasteEvidence& e : batch) {
-      const double deviation = e.rating - new_mean;
-      const double rating = e.rating;
-      for_each_key(kKind, e, [&](std::uint32_t key) {
-        KeySums& sum = cursor.find_or_add(key);
-        sum.deviation += deviation;
-        if constexpr (kChange)
-          sum.rating += rating;
-        ++sum.count;
-      });
-    }
-  }
-  const std::span<const KeySums> sums = table.sums();
-  const std::size_t old_count = old.size();
-
-  // Every key merged in number order: the profile keeps the strongest
-  // whatever the order (keys break ties), and only the few keys that
-  // moved past the largest move so far need the key order the change
-  // rule is stated in. A new key below its kind's minimum count is
+  // The keys merged, listed as they qualify: the old ones first, then each
+  // new key when its count reaches the kind's minimum. A new key below it is
   // neither kept nor a change (its ranked value counts as 0 before and
-  // after): most of a batch's themes, seen once, stop here. (Written
-  // through pointers: pushing into the thread-local vectors reloaded them
-  // on every element.)
-  if (merged.size() < sums.size()) {
-    merged.resize(sums.size());
-    liked.resize(sums.size());
-    disliked.resize(sums.size());
-    candidates.resize(sums.size());
+  // after): most of a batch's themes, seen once, are never listed. The
+  // profile keeps the strongest whatever the order (keys break ties), and
+  // only the few keys that moved past the largest move so far need the key
+  // order the change rule is stated in. (Written through pointers: pushing
+  // into the thread-local vectors reloaded them on every element.)
+  const std::size_t most = leanings.size() + most_keys(kKind, batch);
+  table.reset(most);
+  if (scratch.listed.size() <= most) {
+    scratch.listed.resize(most + 1);  // and the slot a visit writes past the last
+    merged.resize(most);
+    liked.resize(most);
+    disliked.resize(most);
+    candidates.resize(most);
   }
+  std::uint32_t* const listed = scratch.listed.data();
+  std::vector<std::uint32_t>& listed_old = scratch.listed_old;
+  listed_old.clear();
+  std::size_t listed_count = 0;
+  old.assign(leanings.begin(), leanings.end());
+  const KeyTable::Cursor cursor(table);
+  const std::uint32_t generation = cursor.generation();
+  for (std::uint32_t k = 0; k < old.size(); ++k) {
+    const std::uint32_t key = old[k].key;
+    KeySums& sum = cursor.find(key);
+    if (sum.generation == generation) {
+      // Listed twice (a hand-written profile): the last leaning counts.
+      listed_old[static_cast<std::size_t>(std::find(listed, listed + listed_count, key) - listed)] =
+          k;
+      continue;
+    }
+    sum = {generation, KeySums::kOld, 0.0};
+    listed[listed_count++] = key;
+    listed_old.push_back(k);
+  }
+  for (const TasteEvidence& e : batch) {
+    const double deviation = e.rating - new_mean;
+    for_each_key(kKind, e, [&](std::uint32_t key) {
+      KeySums& sum = cursor.find(key);
+      std::uint32_t count = 1;
+      if (sum.generation != generation) {
+        sum = {generation, 1, 0.0 + deviation};
+      } else {
+        count += sum.count;
+        sum.count = count;
+        sum.deviation += deviation;
+      }
+      // Written always, kept when the key qualifies now: no branch.
+      listed[listed_count] = key;
+      listed_count += count == min_count;
+    });
+  }
+
   Merged* const merged_out = merged.data();
   Ranked* const liked_out = liked.data();
   Ranked* const disliked_out = disliked.data();
@@ -305,23 +295,24 @@ void merge_kind(const KindRules& rules, std::vector<OfflineLeaning>& leanings,
   const double threshold = context.largest + 1e-9;
   std::size_t merged_count = 0, liked_count = 0, disliked_count = 0, candidate_count = 0;
   bool unordered_move = false;  // a NaN move: see below
-  for (std::size_t number = 0; number < sums.size(); ++number) {
-    const KeySums& sum = sums[number];
-    const bool had = number < old_count;
-    if (!had && sum.count < rules.min_count)
-      continue;
-    OfflineLeaning now{sum.key, 0.0f, 0};
+  for (std::size_t j = 0; j < listed_count; ++j) {
+    const std::uint32_t key = listed[j];
+    const KeySums& sum = cursor.find(key);
+    const std::uint32_t batch_count = sum.count & ~KeySums::kOld;
+    const bool had = j < listed_old.size();
+    const std::uint32_t from = had ? listed_old[j] : Merged::kNew;
+    OfflineLeaning now{key, 0.0f, 0};
     if (had)
-      now = {sum.key, static_cast<float>(old[number].value + shift), old[number].count};
-    if (sum.count > 0) {
+      now = {key, static_cast<float>(old[from].value + shift), old[from].count};
+    if (batch_count > 0) {
       const double weight = std::min<double>(now.count, cap);
       now.value = static_cast<float>((now.value * weight + sum.deviation) /
-                                     (weight + static_cast<double>(sum.count)));
-      now.count += sum.count;
+                                     (weight + static_cast<double>(batch_count)));
+      now.count += batch_count;
     }
     now.value = quantize_hundredths(now.value);
     double new_value = 0.0;
-    if (now.count >= rules.min_count) {
+    if (now.count >= min_count) {
       const double shrunk = shrunk_leaning(now);
       new_value = shrunk;
       if (shrunk >= kNotableLeaning)
@@ -330,11 +321,11 @@ void merge_kind(const KindRules& rules, std::vector<OfflineLeaning>& leanings,
         disliked_out[disliked_count++] = {shrunk, now};
     }
     if constexpr (kChange) {
-      const double old_value = had ? shrunk_leaning(old[number]) : 0.0;
+      const double old_value = had ? shrunk_leaning(old[from]) : 0.0;
       const double moved = std::abs(new_value - old_value);
-      merged_out[merged_count] = {now, static_cast<std::uint32_t>(number), moved};
+      merged_out[merged_count] = {now, from, batch_count, moved};
       if (!(moved < threshold))
-        candidate_out[candidate_count++] = std::uint64_t{sum.key} << 32 | merged_count;
+        candidate_out[candidate_count++] = std::uint64_t{key} << 32 | merged_count;
       unordered_move |= std::isnan(moved);
       ++merged_count;
     }
@@ -367,9 +358,9 @@ void merge_kind(const KindRules& rules, std::vector<OfflineLeaning>& leanings,
       candidate_out[candidate_count++] = std::uint64_t{merged_out[j].leaning.key} << 32 | j;
   }
   std::sort(candidate_out, candidate_out + candidate_count);
+  bool changed = false;
   for (std::size_t k = 0; k < candidate_count; ++k) {
     const Merged& m = merged_out[static_cast<std::uint32_t>(candidate_out[k])];
-    const bool had = m.number < old_count;
     const OfflineLeaning& now = m.leaning;
     const double moved = m.moved;
     if (moved < context.largest + 1e-9)
@@ -378,18 +369,27 @@ void merge_kind(const KindRules& rules, std::vector<OfflineLeaning>& leanings,
     OfflineTasteChange c;
     c.kind = rules.kind;
     c.key = now.key;
-    if (had)
-      c.before = old[m.number].value;
+    if (m.old != Merged::kNew)
+      c.before = old[m.old].value;
     c.after = now.value;
     c.moved = static_cast<float>(moved);
     c.kept = std::any_of(leanings.begin(), leanings.end(),
                          [&](const OfflineLeaning& l) { return l.key == now.key; });
-    const KeySums& sum = sums[m.number];
-    if (sum.count > 0) {
-      c.batch_count = sum.count;
-      c.batch_mean = static_cast<float>(sum.rating / sum.count);
-    }
+    c.batch_count = m.batch_count;
     context.change = c;
+    changed = true;
+  }
+  // The batch's mean rating of the change's key, its ratings summed in
+  // batch order as the key's other sums are.
+  if (changed && context.change->batch_count > 0) {
+    OfflineTasteChange& c = *context.change;
+    double rating = 0;
+    for (const TasteEvidence& e : batch)
+      for_each_key(kKind, e, [&](std::uint32_t key) {
+        if (key == c.key)
+          rating += e.rating;
+      });
+    c.batch_mean = static_cast<float>(rating / c.batch_count);
   }
 }
 

@@ -4,6 +4,11 @@
 #include "engine/sim/offline_profile.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <random>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -176,6 +181,184 @@ TEST_CASE("folding a batch without its change gives the taste merging does", "[o
   }
   CHECK_FALSE(folded.themes.empty());
   CHECK(folded.rated == 12 + 13);
+}
+
+namespace {
+
+// merge_taste as its contract states it, with ordered maps instead of the
+// key tables: the batch's sums by key in batch order, every key of the old
+// taste (the last of a key listed twice) or of the batch merged in key
+// order, the change taken over the kinds in order and keys ascending.
+std::optional<OfflineTasteChange> reference_merge(OfflineTaste& taste,
+                                                  std::span<const TasteEvidence> batch,
+                                                  double cap) {
+  if (batch.empty())
+    return std::nullopt;
+  double rating_sum = 0;
+  for (const TasteEvidence& e : batch)
+    rating_sum += e.rating;
+  const double old_weight = std::min<double>(taste.rated, cap);
+  const double new_mean =
+      (taste.mean * old_weight + rating_sum) / (old_weight + static_cast<double>(batch.size()));
+  const double shift = taste.rated == 0 ? 0.0 : taste.mean - new_mean;
+  std::optional<OfflineTasteChange> change;
+  double largest = 0.05;
+  struct Rule {
+    LeaningKind kind;
+    std::size_t keep;
+    std::uint32_t min_count;
+  };
+  for (const Rule rule : {Rule{LeaningKind::kGenre, 3, 1}, Rule{LeaningKind::kTheme, 3, 2},
+                          Rule{LeaningKind::kEra, 2, 1}}) {
+    struct Sums {
+      std::uint32_t count = 0;
+      double deviation = 0, rating = 0;
+    };
+    std::map<std::uint32_t, Sums> sums;
+    std::map<std::uint32_t, OfflineLeaning> old;
+    for (const OfflineLeaning& l : taste.of(rule.kind)) {
+      old[l.key] = l;
+      sums[l.key];
+    }
+    for (const TasteEvidence& e : batch) {
+      std::vector<std::uint32_t> keys;
+      if (rule.kind == LeaningKind::kGenre) {
+        for (std::uint32_t g = 0; g < 64; ++g)
+          if (e.genres >> g & 1)
+            keys.push_back(g);
+      } else if (rule.kind == LeaningKind::kTheme) {
+        keys.assign(e.themes.begin(), e.themes.end());
+      } else if (e.decade) {
+        keys.push_back(static_cast<std::uint32_t>(*e.decade));
+      }
+      for (const std::uint32_t key : keys) {
+        Sums& s = sums[key];
+        s.deviation += e.rating - new_mean;
+        s.rating += e.rating;
+        ++s.count;
+      }
+    }
+    std::vector<std::pair<double, OfflineLeaning>> liked, disliked;
+    for (const auto& [key, s] : sums) {
+      const auto before = old.find(key);
+      const bool had = before != old.end();
+      if (!had && s.count < rule.min_count)
+        continue;
+      OfflineLeaning now{key, 0.0f, 0};
+      if (had)
+        now = {key, static_cast<float>(before->second.value + shift), before->second.count};
+      if (s.count > 0) {
+        const double weight = std::min<double>(now.count, cap);
+        now.value = static_cast<float>((now.value * weight + s.deviation) /
+                                       (weight + static_cast<double>(s.count)));
+        now.count += s.count;
+      }
+      now.value = quantize_hundredths(now.value);
+      const double shrunk = now.count >= rule.min_count ? shrunk_leaning(now) : 0.0;
+      if (shrunk >= 0.05)
+        liked.push_back({shrunk, now});
+      if (shrunk <= -0.05)
+        disliked.push_back({shrunk, now});
+      const double moved = std::abs(shrunk - (had ? shrunk_leaning(before->second) : 0.0));
+      if (moved < largest + 1e-9)
+        continue;
+      largest = moved;
+      OfflineTasteChange c;
+      c.kind = rule.kind;
+      c.key = key;
+      if (had)
+        c.before = before->second.value;
+      c.after = now.value;
+      c.moved = static_cast<float>(moved);
+      if (s.count > 0) {
+        c.batch_count = s.count;
+        c.batch_mean = static_cast<float>(s.rating / s.count);
+      }
+      change = c;
+    }
+    const auto by = [](int sign) {
+      return [sign](const auto& a, const auto& b) {
+        return a.first != b.first ? sign * a.first > sign * b.first : a.second.key < b.second.key;
+      };
+    };
+    std::sort(liked.begin(), liked.end(), by(1));
+    std::sort(disliked.begin(), disliked.end(), by(-1));
+    std::vector<OfflineLeaning>& out = taste.of(rule.kind);
+    out.clear();
+    for (std::size_t k = 0; k < liked.size() && k < rule.keep; ++k)
+      out.push_back(liked[k].second);
+    for (std::size_t k = 0; k < disliked.size() && k < rule.keep; ++k)
+      out.push_back(disliked[k].second);
+    if (change && change->kind == rule.kind)
+      change->kept = std::any_of(out.begin(), out.end(),
+                                 [&](const OfflineLeaning& l) { return l.key == change->key; });
+  }
+  taste.mean = quantize_hundredths(new_mean);
+  taste.rated += static_cast<std::uint32_t>(batch.size());
+  return change;
+}
+
+}  // namespace
+
+TEST_CASE("merging and folding give the taste and change the plain statement of the rule gives",
+          "[offline][taste]") {
+  // Random batches of films with keys of every range: small ones often met
+  // twice or more, some above the dense table's range (65,536) and near
+  // 2^32, old leanings listed twice, and a batch larger than any before.
+  std::mt19937 random(20261127);
+  const auto pick = [&](std::uint32_t n) {
+    return std::uniform_int_distribution<std::uint32_t>(0, n - 1)(random);
+  };
+  std::vector<std::vector<std::uint32_t>> keywords(400);
+  for (auto& k : keywords) {
+    for (std::uint32_t n = pick(9); n > 0; --n) {
+      const std::uint32_t range = pick(10);
+      k.push_back(range < 7 ? pick(60) : range < 9 ? 65536 + pick(20) : 0xfffffff0u + pick(16));
+    }
+    // Keywords of one item are distinct, as the content model's are.
+    std::sort(k.begin(), k.end());
+    k.erase(std::unique(k.begin(), k.end()), k.end());
+  }
+  OfflineTaste merged, reference;
+  merged.rated = 7;
+  merged.mean = 3.25f;
+  merged.genres = {{2, 0.5f, 4}, {5, -0.75f, 2}, {2, 0.25f, 1}};
+  merged.themes = {{7, 0.4f, 3}, {65540, -0.3f, 2}, {7, 0.2f, 5}, {0xfffffff3u, 1.25f, 2}};
+  merged.eras = {{1990, 0.1f, 3}};
+  reference = merged;
+  OfflineTaste folded = merged;
+  std::size_t changes = 0, themes = 0;
+  for (int b = 0; b < 60; ++b) {
+    std::vector<TasteEvidence> batch(b == 30 ? 300 : 1 + pick(60));
+    for (TasteEvidence& e : batch) {
+      e.rating = 0.5f * static_cast<float>(2 + pick(9));
+      e.genres = GenreMask{1} << pick(64) | GenreMask{1} << pick(8) | GenreMask{1} << pick(8);
+      if (pick(5) != 0)
+        e.decade = 1920 + 10 * static_cast<int>(pick(10));
+      e.themes = keywords[pick(static_cast<std::uint32_t>(keywords.size()))];
+    }
+    INFO("batch " << b);
+    const auto change = merge_taste(merged, batch);
+    const auto expected = reference_merge(reference, batch, OfflineTasteOptions{}.evidence_cap);
+    fold_taste(folded, batch);
+    REQUIRE(merged == reference);
+    REQUIRE(folded == reference);
+    REQUIRE(change.has_value() == expected.has_value());
+    if (change) {
+      ++changes;
+      CHECK(change->kind == expected->kind);
+      CHECK(change->key == expected->key);
+      CHECK(change->before == expected->before);
+      CHECK(change->after == expected->after);
+      CHECK(change->kept == expected->kept);
+      CHECK(change->moved == expected->moved);
+      CHECK(change->batch_count == expected->batch_count);
+      CHECK(change->batch_mean == expected->batch_mean);
+    }
+    themes += merged.themes.size();
+  }
+  CHECK(changes > 10);
+  CHECK(themes > 100);
 }
 
 TEST_CASE("the profile paragraph reflects the batch it was built from", "[offline][profile]") {

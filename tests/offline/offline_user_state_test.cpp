@@ -124,3 +124,18 @@ TEST_CASE("drift without news only decays, and genres without either stay withou
   update_drift(small, GenreResiduals{}, OfflineDriftOptions{5.0, 0.8, 1.5});
   CHECK(small.empty());
 }
+
+TEST_CASE("an item's drift is the mean over all its genres, those without drift as 0",
+          "[offline][state]") {
+  OfflineUserState s;
+  CHECK(s.drift_for(0b111) == 0.0);  // no drift at all
+  s.drift = {{1, 0.5f}, {5, -0.25f}, {63, 0.75f}};
+  CHECK(s.drift_for(0) == 0.0);
+  CHECK(s.drift_for(GenreMask{1} << 1) == 0.5);
+  // Genres 0, 1 and 5: (0 + 0.5 - 0.25) / 3.
+  CHECK(s.drift_for(0b100011) == (0.5 + -0.25) / 3);
+  // The highest bit counts like any other: (0.5 + 0.75) / 2, then with four
+  // genres of which two have none, / 4.
+  CHECK(s.drift_for(GenreMask{1} << 63 | 0b10) == (0.5 + 0.75) / 2);
+  CHECK(s.drift_for(GenreMask{1} << 63 | 0b1110) == (0.5 + 0.75) / 4);
+}

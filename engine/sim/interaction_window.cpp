@@ -35,7 +35,10 @@ std::size_t InteractionWindow::window_size() const noexcept {
 }
 
 Interaction InteractionWindow::at(std::size_t age) const noexcept {
-  const std::size_t slot = (head_ + size_ - 1 - age) % ring_.size();
+  return decode((head_ + size_ - 1 - age) % ring_.size());
+}
+
+Interaction InteractionWindow::decode(std::size_t slot) const noexcept {
   const Entry& e = ring_[slot];
   const std::int64_t d =
       time_high_.empty()
@@ -47,58 +50,76 @@ Interaction InteractionWindow::at(std::size_t age) const noexcept {
 }
 
 void InteractionWindow::store(std::size_t slot, const Interaction& interaction) {
-  if (size_ == 0) {
-    // Nothing kept depends on the origin: start it here, and drop the high
-    // words an earlier time needed.
-    base_ = interaction.timestamp;
-    std::vector<std::int32_t>().swap(time_high_);
-  }
+  if (size_ == 0) [[unlikely]]
+    restart_times(interaction.timestamp);
   const std::int64_t d = difference(interaction.timestamp, base_);
-  const auto high = static_cast<std::int32_t>(d >> 32);
   const auto low = static_cast<std::uint32_t>(static_cast<std::uint64_t>(d));
-  if (time_high_.empty() && d != static_cast<std::int32_t>(low)) {
+  ring_[slot] = Entry{interaction.item, interaction.rating, low};
+  if (time_high_.empty() && d == static_cast<std::int32_t>(low)) [[likely]]
+    return;
+  store_high(slot, static_cast<std::int32_t>(d >> 32));
+}
+
+void InteractionWindow::restart_times(std::int64_t origin) {
+  // Nothing kept depends on the origin: start it here, and drop the high
+  // words an earlier time needed.
+  base_ = origin;
+  std::vector<std::int32_t>().swap(time_high_);
+}
+
+void InteractionWindow::store_high(std::size_t slot, std::int32_t high) {
+  if (time_high_.empty()) {
     // The first time that needs its high word: every other slot's is its sign.
     time_high_.resize(ring_.size());
     for (std::size_t k = 0; k < ring_.size(); ++k)
       time_high_[k] = static_cast<std::int32_t>(ring_[k].time_low) < 0 ? -1 : 0;
   }
-  ring_[slot] = Entry{interaction.item, interaction.rating, low};
-  if (!time_high_.empty())
-    time_high_[slot] = high;
+  time_high_[slot] = high;
 }
 
 void InteractionWindow::append(const Interaction& interaction) {
   const std::size_t keep = std::max<std::size_t>(window_, std::size_t{pending_} + 1);
-  if (size_ < ring_.size()) {
-    store((head_ + size_) % ring_.size(), interaction);
+  const std::size_t capacity = ring_.size();
+  // Slots wrap by a comparison, not a division: head_ and size_ are below
+  // the capacity, so their sum is below twice it.
+  const auto wrap = [capacity](std::size_t slot) {
+    return slot >= capacity ? slot - capacity : slot;
+  };
+  if (size_ < capacity) {
+    store(wrap(std::size_t{head_} + size_), interaction);
     ++size_;
   } else if (keep <= size_) {
     // Full, and the oldest is neither in the window nor pending: overwrite it.
     store(head_, interaction);
-    head_ = static_cast<std::uint32_t>((head_ + 1) % ring_.size());
+    head_ = static_cast<std::uint32_t>(wrap(std::size_t{head_} + 1));
   } else {
-    // Full of interactions still needed: unroll into a larger ring.
-    std::vector<Interaction> kept;
-    kept.reserve(std::size_t{size_} + 1);
-    for (std::size_t age = size_; age-- > 0;)
-      kept.push_back(at(age));
-    kept.push_back(interaction);
-    const std::size_t capacity = std::max<std::size_t>(4, 2 * ring_.size());
-    if (capacity > kMaxCount)
-      throw std::length_error("an interaction window of more than 2^32 - 1");
-    ring_.assign(capacity, Entry{});
-    time_high_.clear();
-    head_ = 0;
-    size_ = 0;
-    for (const Interaction& i : kept) {
-      store(size_, i);
-      ++size_;
-    }
+    grow(interaction);  // keeps size_ + 1 <= keep: nothing to trim
+    return;
   }
   // Trim what neither view needs any more, so `size_` stays honest.
-  while (size_ > keep) {
-    head_ = static_cast<std::uint32_t>((head_ + 1) % ring_.size());
-    --size_;
+  if (size_ > keep) {
+    head_ = static_cast<std::uint32_t>(wrap(std::size_t{head_} + (size_ - keep)));
+    size_ = static_cast<std::uint32_t>(keep);
+  }
+}
+
+void InteractionWindow::grow(const Interaction& interaction) {
+  // Full of interactions still needed: unroll into a larger ring.
+  std::vector<Interaction> kept;
+  kept.reserve(std::size_t{size_} + 1);
+  for (std::size_t age = size_; age-- > 0;)
+    kept.push_back(at(age));
+  kept.push_back(interaction);
+  const std::size_t capacity = std::max<std::size_t>(4, 2 * ring_.size());
+  if (capacity > kMaxCount)
+    throw std::length_error("an interaction window of more than 2^32 - 1");
+  ring_.assign(capacity, Entry{});
+  time_high_.clear();
+  head_ = 0;
+  size_ = 0;
+  for (const Interaction& i : kept) {
+    store(size_, i);
+    ++size_;
   }
 }
 
@@ -126,10 +147,18 @@ std::vector<Interaction> InteractionWindow::last(std::size_t n) const {
 }
 
 std::vector<Interaction> InteractionWindow::pending() const {
+  // Oldest first by slot, without at()'s division per interaction.
   std::vector<Interaction> out;
   out.reserve(pending_);
-  for (std::size_t age = pending_; age-- > 0;)
-    out.push_back(at(age));
+  const std::size_t capacity = ring_.size();
+  std::size_t slot = std::size_t{head_} + (size_ - pending_);
+  if (slot >= capacity)
+    slot -= capacity;
+  for (std::size_t n = pending_; n > 0; --n) {
+    out.push_back(decode(slot));
+    if (++slot == capacity)
+      slot = 0;
+  }
   return out;
 }
 

@@ -66,8 +66,16 @@ class InteractionWindow {
   };
 
   Interaction at(std::size_t age) const noexcept;  // 0: the newest
+  Interaction decode(std::size_t slot) const noexcept;
   void store(std::size_t slot, const Interaction& interaction);
+  // The rare steps of store and append, out of line (cold), so that the
+  // common push saves and restores few registers: a new origin of the
+  // times, a time's high word (from the first time that needs one on), and
+  // a ring full of needed interactions grown to twice the room.
+  [[gnu::cold]] void restart_times(std::int64_t origin);
+  [[gnu::cold]] void store_high(std::size_t slot, std::int32_t high);
   void append(const Interaction& interaction);
+  [[gnu::cold]] void grow(const Interaction& interaction);
 
   std::vector<Entry> ring_;              // size: what is kept
   std::vector<std::int32_t> time_high_;  // empty, or one per ring slot

@@ -181,3 +181,38 @@ TEST_CASE("times of any size come back exactly, however far apart", "[interactio
   CHECK(times(back.pending()) ==
         std::vector<std::int64_t>{std::numeric_limits<std::int64_t>::max()});
 }
+
+TEST_CASE("wrapping, trimming and growing keep times that need high words",
+          "[interaction_window]") {
+  // Rings of every shape wrap and trim over and over while some times are
+  // far from the origin (they need the high words from then on) and others
+  // near it; every view must match the reference at every step.
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t window = rng() % 7;
+    InteractionWindow w(window, rng() % 9);
+    Reference ref{window, {}, {}};
+    std::int64_t clock = 1'700'000'000;
+    for (int op = 0; op < 200; ++op) {
+      const auto kind = rng() % 12;
+      if (kind == 0) {
+        w.clear_pending();
+        ref.pending.clear();
+      } else if (kind == 1) {
+        const std::vector<Interaction> history{seen(clock++), seen(clock++)};
+        w.reset(history);
+        ref.reset(history);
+      } else {
+        // Mostly the next second; now and then years away, either way.
+        const std::int64_t jump = kind == 2 ? std::int64_t{1} << (32 + rng() % 20) : 1;
+        clock += rng() % 2 == 0 || kind != 2 ? jump : -jump;
+        const Interaction i{static_cast<ItemIndex>(op), 2.5f, clock};
+        w.push(i);
+        ref.push(i);
+      }
+      REQUIRE(w.window() == ref.last(window));
+      REQUIRE(w.pending() == ref.pending);
+      REQUIRE(w.pending_size() == ref.pending.size());
+    }
+  }
+}

@@ -106,11 +106,10 @@ TEST_CASE("record = ratings stores the rows of record = full, without explanatio
     check_same_summary(bare.summaries[i], full.summaries[i]);
 }
 
-TEST_CASE("record = summary runs the episodes of record = full", "[actors][determinism]") {
-  // Offline users then update their profiles without writing the texts
-  // nobody keeps; the state, and so every rating, must be the same. A
-  // profile update after every slate, so there are many of them.
-  std::vector<std::string> config = kConfig;
+// Runs `config`, with a profile update after every slate (so there are many
+// of them), at record = full and at record = summary, and checks that both
+// ran the same episodes.
+void check_summary_runs_full(std::vector<std::string> config) {
   config.push_back("simulation.update_every=1");
   config.push_back("simulation.horizon=4");
   const RunOutput full = run_once(config);
@@ -125,6 +124,12 @@ TEST_CASE("record = summary runs the episodes of record = full", "[actors][deter
     check_same_summary(summary.summaries[i], full.summaries[i]);
 }
 
+TEST_CASE("record = summary runs the episodes of record = full", "[actors][determinism]") {
+  // Offline users then update their profiles without writing the texts
+  // nobody keeps; the state, and so every rating, must be the same.
+  check_summary_runs_full(kConfig);
+}
+
 TEST_CASE(
     "record = summary without checkpoints, profiles updated for the ratings only, runs "
     "the episodes of record = full",
@@ -133,19 +138,8 @@ TEST_CASE(
   // their feedback into the drift alone, not the taste their text renders;
   // ratings read only the drift, so every rating must be the same.
   std::vector<std::string> config = kConfig;
-  config.push_back("simulation.update_every=1");
-  config.push_back("simulation.horizon=4");
   config.push_back("simulation.checkpoint_every=0");
-  const RunOutput full = run_once(config);
-  config.push_back(R"(simulation.record="summary")");
-  const RunOutput summary = run_once(config);
-
-  REQUIRE_FALSE(full.episodes.empty());
-  CHECK(summary.feedback.empty());
-  CHECK(summary.episodes == full.episodes);
-  REQUIRE(summary.summaries.size() == full.summaries.size());
-  for (std::size_t i = 0; i < full.summaries.size(); ++i)
-    check_same_summary(summary.summaries[i], full.summaries[i]);
+  check_summary_runs_full(config);
 }
 
 TEST_CASE("another simulation seed gives another run", "[actors][determinism]") {

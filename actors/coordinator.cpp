@@ -1001,10 +1001,10 @@ caf::behavior coordinator_behavior(CoordinatorActor* self, std::shared_ptr<Coord
   s.item_words = (s.plan.dataset->catalog().size() + 63) / 64;
   const SimulationSettings& settings = s.plan.settings;
   s.track_seen = settings.reward.seen_penalty != 0.0 || settings.leaving.enabled;
-  s.track_repeats = settings.reward.repeat_penalty != 0.0 || settings.leaving.enabled ||
-                    settings.checkpoint_every > 0 || s.plan.resume;
-  s.profiles_read =
-      settings.record != RecordLevel::kSummary || settings.checkpoint_every > 0 || s.plan.resume;
+  const bool checkpoints = settings.checkpoint_every > 0 || s.plan.resume;
+  s.track_repeats =
+      settings.reward.repeat_penalty != 0.0 || settings.leaving.enabled || checkpoints;
+  s.profiles_read = settings.record != RecordLevel::kSummary || checkpoints;
   if (s.track_seen)
     s.history.assign(s.plan.population.size() * s.item_words, 0);
   if (s.track_repeats)

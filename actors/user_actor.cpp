@@ -310,9 +310,10 @@ void maybe_update(UserActor* self, const RateRequest& request, UserFeedback&& fe
   task.interactions = s.interactions.pending();
   s.interactions.clear_pending();
   const bool texts = profile_texts_wanted(self, request.explain);
-  // Nobody reads the profile before the next reset: the offline model
-  // updates what the ratings depend on, not the taste the text renders.
-  const bool ratings_only = !texts && !request.keep_profile && world_of(self).offline;
+  // Nobody reads the profile before the next reset: the offline model (the
+  // only one that goes without texts) updates what the ratings depend on,
+  // not the taste the text renders.
+  const bool ratings_only = !texts && !request.keep_profile;
   if (ratings_only)
     s.profile_partial = true;
   ask(self, std::move(task),

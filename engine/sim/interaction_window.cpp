@@ -1,6 +1,7 @@
 #include "engine/sim/interaction_window.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 
@@ -8,6 +9,11 @@ namespace lusifer {
 namespace {
 
 constexpr std::size_t kMaxCount = std::numeric_limits<std::uint32_t>::max();
+
+// The packed entry's split (see InteractionWindow::Entry).
+constexpr unsigned kRatingBits = 8;
+constexpr std::uint32_t kRatingMask = (1u << kRatingBits) - 1;
+constexpr ItemIndex kMaxPackedItem = (ItemIndex{1} << (32 - kRatingBits)) - 1;
 
 // Differences of times, wrapping like the unsigned arithmetic they are done
 // in, so that any two int64 times have one and it maps back exactly.
@@ -40,13 +46,15 @@ Interaction InteractionWindow::at(std::size_t age) const noexcept {
 
 Interaction InteractionWindow::decode(std::size_t slot) const noexcept {
   const Entry& e = ring_[slot];
-  const std::int64_t d =
-      time_high_.empty()
-          ? static_cast<std::int64_t>(static_cast<std::int32_t>(e.time_low))
-          : static_cast<std::int64_t>(
-                (static_cast<std::uint64_t>(static_cast<std::uint32_t>(time_high_[slot])) << 32) |
-                e.time_low);
-  return Interaction{e.item, e.rating, time_at(base_, d)};
+  if (wide_.empty()) [[likely]] {
+    return Interaction{e.item_rating >> kRatingBits,
+                       static_cast<float>(e.item_rating & kRatingMask) * 0.5f,
+                       time_at(base_, static_cast<std::int32_t>(e.time_low))};
+  }
+  const Wide& w = wide_[slot];
+  const auto d = static_cast<std::int64_t>(
+      (static_cast<std::uint64_t>(static_cast<std::uint32_t>(w.time_high)) << 32) | e.time_low);
+  return Interaction{w.item, w.rating, time_at(base_, d)};
 }
 
 void InteractionWindow::store(std::size_t slot, const Interaction& interaction) {
@@ -54,27 +62,43 @@ void InteractionWindow::store(std::size_t slot, const Interaction& interaction) 
     restart_times(interaction.timestamp);
   const std::int64_t d = difference(interaction.timestamp, base_);
   const auto low = static_cast<std::uint32_t>(static_cast<std::uint64_t>(d));
-  ring_[slot] = Entry{interaction.item, interaction.rating, low};
-  if (time_high_.empty() && d == static_cast<std::int32_t>(low)) [[likely]]
+  ring_[slot].time_low = low;
+  // Halves of 0 to 127 (not -0, NaN or any other value) and items below
+  // 2^24 fit the packed word.
+  const float halves = interaction.rating * 2.0f;
+  const bool packed_rating = halves >= 0.0f && halves <= static_cast<float>(kRatingMask) &&
+                             static_cast<float>(static_cast<std::uint32_t>(halves)) == halves &&
+                             !std::signbit(halves);
+  if (wide_.empty() && packed_rating && interaction.item <= kMaxPackedItem &&
+      d == static_cast<std::int32_t>(low)) [[likely]] {
+    ring_[slot].item_rating =
+        (interaction.item << kRatingBits) | static_cast<std::uint32_t>(halves);
     return;
-  store_high(slot, static_cast<std::int32_t>(d >> 32));
+  }
+  store_wide(slot, interaction, static_cast<std::int32_t>(d >> 32));
 }
 
 void InteractionWindow::restart_times(std::int64_t origin) {
-  // Nothing kept depends on the origin: start it here, and drop the high
-  // words an earlier time needed.
+  // Nothing kept depends on the origin: start it here, and drop the wide
+  // entries of interactions no longer kept.
   base_ = origin;
-  std::vector<std::int32_t>().swap(time_high_);
+  std::vector<Wide>().swap(wide_);
 }
 
-void InteractionWindow::store_high(std::size_t slot, std::int32_t high) {
-  if (time_high_.empty()) {
-    // The first time that needs its high word: every other slot's is its sign.
-    time_high_.resize(ring_.size());
-    for (std::size_t k = 0; k < ring_.size(); ++k)
-      time_high_[k] = static_cast<std::int32_t>(ring_[k].time_low) < 0 ? -1 : 0;
+void InteractionWindow::store_wide(std::size_t slot, const Interaction& interaction,
+                                   std::int32_t time_high) {
+  if (wide_.empty()) {
+    // The first interaction kept whole: every slot's packed word and sign
+    // say what the others are.
+    wide_.resize(ring_.size());
+    for (std::size_t k = 0; k < ring_.size(); ++k) {
+      const Entry& e = ring_[k];
+      wide_[k] =
+          Wide{e.item_rating >> kRatingBits, static_cast<float>(e.item_rating & kRatingMask) * 0.5f,
+               static_cast<std::int32_t>(e.time_low) < 0 ? -1 : 0};
+    }
   }
-  time_high_[slot] = high;
+  wide_[slot] = Wide{interaction.item, interaction.rating, time_high};
 }
 
 void InteractionWindow::append(const Interaction& interaction) {
@@ -114,7 +138,7 @@ void InteractionWindow::grow(const Interaction& interaction) {
   if (capacity > kMaxCount)
     throw std::length_error("an interaction window of more than 2^32 - 1");
   ring_.assign(capacity, Entry{});
-  time_high_.clear();
+  wide_.clear();
   head_ = 0;
   size_ = 0;
   for (const Interaction& i : kept) {

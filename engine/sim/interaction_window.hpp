@@ -53,33 +53,40 @@ class InteractionWindow {
   void restore(std::span<const Interaction> window, std::span<const Interaction> pending);
 
  private:
-  // An interaction in 12 bytes, not Interaction's 16 (a user keeps
-  // update_every x slate size of them: 50 in bench/configs/rl-1m.toml, 200
-  // bytes a user less at a million users): the time as its difference from
-  // `base_`, whose low 32 bits are here and whose high 32 bits go to
-  // `time_high_` once some kept time needs them (times years apart, or far
-  // from the ones kept first); until then they are the low word's sign.
+  // An interaction in 8 bytes, not Interaction's 16: a user keeps
+  // update_every x slate size of them (50 in bench/configs/rl-1m.toml), and
+  // at a million users every byte of an entry is 50 MB. The item and the
+  // rating share one word: the item in the high 24 bits, the rating in the
+  // low 8 as a count of halves (0 to 127.5 in steps of 0.5: every MovieLens
+  // scale). The time is its difference from `base_`; its low 32 bits are
+  // here, and until some kept time needs its high 32 bits they are the low
+  // word's sign. An interaction that does not fit (an item of 2^24 or more,
+  // another rating, a far time) is kept whole in `wide_`, which then holds
+  // every slot's item, rating and high word, so nothing is lost.
   struct Entry {
-    ItemIndex item = 0;
-    float rating = 0.0f;
+    std::uint32_t item_rating = 0;
     std::uint32_t time_low = 0;
   };
-
+  struct Wide {
+    ItemIndex item = 0;
+    float rating = 0.0f;
+    std::int32_t time_high = 0;
+  };
   Interaction at(std::size_t age) const noexcept;  // 0: the newest
   Interaction decode(std::size_t slot) const noexcept;
   void store(std::size_t slot, const Interaction& interaction);
   // The rare steps of store and append, out of line (cold), so that the
   // common push saves and restores few registers: a new origin of the
-  // times, a time's high word (from the first time that needs one on), and
-  // a ring full of needed interactions grown to twice the room.
+  // times, an interaction kept whole (from the first one that needs it on),
+  // and a ring full of needed interactions grown to twice the room.
   [[gnu::cold]] void restart_times(std::int64_t origin);
-  [[gnu::cold]] void store_high(std::size_t slot, std::int32_t high);
+  [[gnu::cold]] void store_wide(std::size_t slot, const Interaction& interaction,
+                                std::int32_t time_high);
   void append(const Interaction& interaction);
   [[gnu::cold]] void grow(const Interaction& interaction);
-
-  std::vector<Entry> ring_;              // size: what is kept
-  std::vector<std::int32_t> time_high_;  // empty, or one per ring slot
-  std::int64_t base_ = 0;                // the times' origin; set when the ring is empty
+  std::vector<Entry> ring_;  // size: what is kept
+  std::vector<Wide> wide_;   // empty, or one per ring slot
+  std::int64_t base_ = 0;    // the times' origin; set when the ring is empty
   std::uint32_t window_ = 0;
   std::uint32_t head_ = 0;     // index of the oldest kept interaction
   std::uint32_t size_ = 0;     // kept interactions

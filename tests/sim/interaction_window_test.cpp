@@ -1,5 +1,6 @@
 #include "engine/sim/interaction_window.hpp"
 
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <random>
@@ -213,6 +214,59 @@ TEST_CASE("wrapping, trimming and growing keep times that need high words",
       REQUIRE(w.window() == ref.last(window));
       REQUIRE(w.pending() == ref.pending);
       REQUIRE(w.pending_size() == ref.pending.size());
+    }
+  }
+}
+
+TEST_CASE("items and ratings that do not fit the packed entry come back bit for bit",
+          "[interaction_window]") {
+  // The packed entry holds items below 2^24 and ratings in halves from 0
+  // to 127.5; everything else is kept whole, from then on for every slot,
+  // mixed with far times, through wrapping, trimming, growing and resets.
+  const std::vector<float> ratings = {
+      0.0f,  0.5f,  4.5f,  127.5f, 128.0f,
+      3.7f,  -1.0f, -0.0f, 1e-9f,  std::numeric_limits<float>::quiet_NaN(),
+      1e30f, 2.0f};
+  const std::vector<ItemIndex> items = {0, 5, (ItemIndex{1} << 24) - 1, ItemIndex{1} << 24,
+                                        std::numeric_limits<ItemIndex>::max()};
+  const auto same = [](const std::vector<Interaction>& a, const std::vector<Interaction>& b) {
+    if (a.size() != b.size())
+      return false;
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      if (a[k].item != b[k].item || a[k].timestamp != b[k].timestamp ||
+          std::memcmp(&a[k].rating, &b[k].rating, sizeof(float)) != 0)
+        return false;
+    }
+    return true;
+  };
+  std::mt19937_64 rng(5);
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t window = 1 + rng() % 6;
+    InteractionWindow w(window, rng() % 9);
+    Reference ref{window, {}, {}};
+    std::int64_t clock = 1'700'000'000;
+    for (int op = 0; op < 150; ++op) {
+      const auto kind = rng() % 10;
+      if (kind == 0) {
+        w.clear_pending();
+        ref.pending.clear();
+      } else if (kind == 1) {
+        const std::vector<Interaction> history{seen(clock++), seen(clock++)};
+        w.reset(history);
+        ref.reset(history);
+      } else {
+        // Mostly items and ratings that pack; now and then one that does
+        // not, or a time years away.
+        const bool odd = rng() % 4 == 0;
+        const ItemIndex item = odd ? items[rng() % items.size()] : static_cast<ItemIndex>(op);
+        const float rating = odd ? ratings[rng() % ratings.size()] : 0.5f * (rng() % 11);
+        clock += kind == 2 ? std::int64_t{1} << 40 : 1;
+        const Interaction i{item, rating, clock};
+        w.push(i);
+        ref.push(i);
+      }
+      REQUIRE(same(w.window(), ref.last(window)));
+      REQUIRE(same(w.pending(), ref.pending));
     }
   }
 }

@@ -47,6 +47,11 @@ struct UserState {
   // behind (RateRequest::keep_profile false): the profile can no longer be
   // shown or saved until the next reset.
   bool profile_partial = false;
+  // Set by a reset: the offline state's taste is left out, because until a
+  // fold changes it, it is the phase-1 one, which offline_base holds.
+  // Ratings and drift-only folds never read it, so a run that shows no
+  // profile never thaws it: ~215 bytes a user less while episodes run.
+  bool taste_in_base = false;
   // LLM runs only: the current and phase-1 texts (offline users render
   // theirs from their state). Behind one pointer, null for offline users: two
   // shared_ptrs in every actor were 24 bytes a user more.
@@ -101,10 +106,30 @@ ExternalId external_id(UserActor* self) {
   return world_of(self).dataset->user(self->state.user).id;
 }
 
+// The offline state whole, with the taste a reset left in the phase-1 state:
+// a copy, for what only reads it (a profile text, a checkpoint), so that
+// reading a million profiles does not thaw a million tastes for good.
+OfflineUserState whole_offline_state(const UserState& s) {
+  OfflineUserState whole = *s.offline;
+  if (s.taste_in_base)
+    whole.taste = s.offline_base.thaw().taste;
+  return whole;
+}
+
+// The offline state to fold into: its taste taken back from the phase-1
+// state first when a reset left it there.
+OfflineUserState& offline_state_with_taste(UserState& s) {
+  if (s.taste_in_base) {
+    s.offline->taste = s.offline_base.thaw().taste;
+    s.taste_in_base = false;
+  }
+  return *s.offline;
+}
+
 std::string current_profile(UserActor* self) {
   const auto& s = self->state;
   if (world_of(self).offline)
-    return s.offline && s.version > 0 ? world_of(self).offline->profile_text(*s.offline)
+    return s.offline && s.version > 0 ? world_of(self).offline->profile_text(whole_offline_state(s))
                                       : std::string();
   return s.texts && s.texts->current ? *s.texts->current : std::string();
 }
@@ -115,7 +140,10 @@ void settle_base(UserActor* self) {
   s.base_version = s.version;
   if (s.texts)
     s.texts->base = s.texts->current;
-  s.offline_base = s.offline ? FrozenOfflineState(*s.offline) : FrozenOfflineState();
+  if (!s.offline)
+    s.offline_base = FrozenOfflineState();
+  else
+    s.offline_base = FrozenOfflineState(s.taste_in_base ? whole_offline_state(s) : *s.offline);
 }
 
 // Asks the LLM (through the gateway) or the offline model; `done` runs once
@@ -130,10 +158,13 @@ template <class Done>
 void ask(UserActor* self, LlmTask&& task, OfflineDetail detail, Done done) {
   const UserWorld& w = world_of(self);
   if (w.offline) {
-    if (!self->state.offline)
-      self->state.offline =
-          std::make_unique<OfflineUserState>(w.offline->new_state(self->state.user));
-    done(Answer{answer_offline_task(*w.offline, task, *self->state.offline, detail)});
+    auto& s = self->state;
+    if (!s.offline)
+      s.offline = std::make_unique<OfflineUserState>(w.offline->new_state(s.user));
+    // Only ratings and drift-only folds go without the taste.
+    const bool reads_taste = task.kind != TaskKind::kRateItems && detail != OfflineDetail::kRatings;
+    OfflineUserState& state = reads_taste ? offline_state_with_taste(s) : *s.offline;
+    done(Answer{answer_offline_task(*w.offline, task, state, detail)});
     return;
   }
   // await: the user answers nothing else until its LLM has answered. Both
@@ -412,12 +443,17 @@ void restart(UserActor* self, std::uint32_t episode) {
   s.version = s.base_version;
   if (s.texts)
     s.texts->current = s.texts->base;
-  if (!s.offline_base)
+  s.taste_in_base = static_cast<bool>(s.offline_base);
+  if (!s.offline_base) {
     s.offline.reset();
-  else if (s.offline)
-    *s.offline = s.offline_base.thaw();
-  else
-    s.offline = std::make_unique<OfflineUserState>(s.offline_base.thaw());
+  } else {
+    OfflineUserState base = s.offline_base.thaw();
+    base.taste = OfflineTaste{};
+    if (s.offline)
+      *s.offline = std::move(base);
+    else
+      s.offline = std::make_unique<OfflineUserState>(std::move(base));
+  }
   reset_window(self);
 }
 
@@ -459,7 +495,7 @@ std::string encode_state(const UserState& s) {
   c.window = s.interactions.window();
   c.since_update = s.interactions.pending();
   if (s.offline)
-    c.offline = *s.offline;
+    c.offline = whole_offline_state(s);
   if (s.offline_base)
     c.offline_base = s.offline_base.thaw();
   c.episode = s.episode;
@@ -509,6 +545,7 @@ std::string restore_state(UserState& s, const std::string& bytes) {
   s.last_version = c.last_version;
   s.interactions = std::move(interactions);
   s.offline = c.offline ? std::make_unique<OfflineUserState>(std::move(*c.offline)) : nullptr;
+  s.taste_in_base = false;
   s.offline_base = c.offline_base ? FrozenOfflineState(*c.offline_base) : FrozenOfflineState();
   s.episode = c.episode;
   return {};
@@ -525,6 +562,7 @@ caf::behavior shared_user_behavior() {
         if (s.texts)
           s.texts->current = nullptr;
         s.offline.reset();
+        s.taste_in_base = false;
         build_profile(self, std::make_shared<ProfileJob>(std::move(job)), 0, promise);
         return promise;
       },

@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
+#include "engine/rl/run_checkpoint.hpp"
 #include "engine/sim/history_batches.hpp"
 #include "engine/sim/offline_profile.hpp"
 #include "engine/sim/offline_user_model.hpp"
@@ -242,6 +243,64 @@ TEST_CASE("a profile updated for the ratings only is refused until the next rese
       .receive([&](ProfileRestarted& r) { restarted = r; }, [](caf::error&) {});
   REQUIRE(restarted);
   check_same(snapshot_of(fixture.system(), users.front()), phase1);
+  fixture.finish();
+}
+
+TEST_CASE("after a reset the taste waits in the phase-1 state until a fold needs it",
+          "[actors][profiles]") {
+  // A reset leaves the offline taste in the phase-1 state; ratings do not
+  // read it, and the profile, the checkpoint and the next fold see it as if
+  // it had been thawed with the rest.
+  SimulationFixture fixture({"simulation.update_every=2", R"(agents.run=["random"])"});
+  SimulationRunner& runner = fixture.runner();
+  fixture.build_profiles();
+  const caf::actor& user = runner.users()->front();
+  const OfflineUserModel& model = *runner.world()->offline;
+  caf::scoped_actor self{fixture.system()};
+  const auto checkpoint_of = [&] {
+    std::optional<UserStateSnapshot> snapshot;
+    self->request(user, caf::infinite, snapshot_atom_v)
+        .receive([&](UserStateSnapshot& s) { snapshot = std::move(s); }, [](caf::error&) {});
+    REQUIRE(snapshot);
+    UserCheckpoint c = decode_user_checkpoint(snapshot->state, "the test's checkpoint");
+    REQUIRE(c.offline);
+    return *c.offline;
+  };
+  const ProfileSnapshot phase1 = snapshot_of(fixture.system(), user);
+  const OfflineUserState phase1_state = checkpoint_of();
+  REQUIRE_FALSE(phase1_state.taste.genres.empty());
+
+  std::optional<ProfileRestarted> restarted;
+  self->request(user, caf::infinite, restart_atom_v, std::uint32_t{1})
+      .receive([&](ProfileRestarted& r) { restarted = r; }, [](caf::error&) {});
+  REQUIRE(restarted);
+  const auto rate = [&](std::uint32_t step, std::vector<ItemIndex> items) {
+    std::optional<UserFeedback> feedback;
+    self->request(user, caf::infinite, RateRequest{1, step, std::move(items), false, true})
+        .receive([&](UserFeedback& f) { feedback = std::move(f); }, [](caf::error&) {});
+    REQUIRE(feedback);
+    REQUIRE(feedback->failure.empty());
+    return *feedback;
+  };
+  // One slate of two: rated, nothing folded yet.
+  const UserFeedback first = rate(0, {0, 1});
+  CHECK(first.updated_version == 0);
+  CHECK(checkpoint_of().taste == phase1_state.taste);
+  CHECK(snapshot_of(fixture.system(), user).text == phase1.text);
+
+  // The second slate folds both into the profile, its taste included.
+  const UserFeedback second = rate(1, {2, 3});
+  REQUIRE(second.updated_version > 0);
+  OfflineUserState expected = phase1_state;
+  std::vector<Interaction> batch;
+  for (const UserFeedback* f : {&first, &second})
+    for (const ItemRating& r : f->ratings)
+      batch.push_back(Interaction{r.item, r.rating, 0});
+  model.fold_batch(expected, batch);
+  const OfflineUserState folded = checkpoint_of();
+  CHECK(folded.taste == expected.taste);
+  CHECK(folded.drift == expected.drift);
+  CHECK(snapshot_of(fixture.system(), user).text == model.profile_text(expected));
   fixture.finish();
 }
 

@@ -33,7 +33,8 @@ InteractionWindow::InteractionWindow(std::size_t window, std::size_t expected_pe
   if (window > kMaxCount || expected_pending > kMaxCount)
     throw std::invalid_argument("an interaction window or batch of more than 2^32 - 1");
   window_ = static_cast<std::uint32_t>(window);
-  ring_.resize(std::max(window, expected_pending));
+  expected_pending_ = static_cast<std::uint32_t>(expected_pending);
+  ring_.resize(window);
 }
 
 std::size_t InteractionWindow::window_size() const noexcept {
@@ -134,7 +135,9 @@ void InteractionWindow::grow(const Interaction& interaction) {
   for (std::size_t age = size_; age-- > 0;)
     kept.push_back(at(age));
   kept.push_back(interaction);
-  const std::size_t capacity = std::max<std::size_t>(4, 2 * ring_.size());
+  // The first growth makes room for the batch expected, later ones double.
+  const std::size_t capacity = std::max<std::size_t>(
+      4, ring_.size() < expected_pending_ ? std::size_t{expected_pending_} : 2 * ring_.size());
   if (capacity > kMaxCount)
     throw std::length_error("an interaction window of more than 2^32 - 1");
   ring_.assign(capacity, Entry{});

@@ -7,9 +7,12 @@
 // keeps the longer of the two holds both; a user actor keeps one of these
 // instead of a deque and a vector, which matters at a million users.
 //
-// The ring grows only while the pending interactions outnumber what it
-// holds; it never shrinks, so after the first update cycle a user's
-// interactions cost no allocation.
+// The ring starts with room for the window alone and grows only when the
+// pending interactions outnumber what it holds, straight to the longest
+// batch expected; it never shrinks, so after the first update cycle a
+// user's interactions cost no allocation. A user whose pending
+// interactions are not kept (phase 1, or a run that folds its feedback
+// without them) never pays for the room a batch would need.
 
 #include <cstddef>
 #include <cstdint>
@@ -24,8 +27,7 @@ class InteractionWindow {
  public:
   // `window`: how many recent interactions the window shows (0 shows none).
   // `expected_pending`: the longest pending batch expected (update_every x
-  // slate size); reserved up front so the ring does not grow while a run
-  // steps.
+  // slate size); the ring's first growth makes room for it at once.
   explicit InteractionWindow(std::size_t window = 0, std::size_t expected_pending = 0);
 
   // Forgets everything, then holds `recent` (oldest first; only its last
@@ -37,6 +39,8 @@ class InteractionWindow {
 
   std::size_t window_size() const noexcept;
   std::size_t pending_size() const noexcept { return pending_; }
+  // The interactions the ring has room for: what a user's window costs.
+  std::size_t capacity() const noexcept { return ring_.size(); }
 
   // The window's last min(n, window_size()) interactions, oldest first.
   std::vector<Interaction> last(std::size_t n) const;
@@ -88,6 +92,7 @@ class InteractionWindow {
   std::vector<Wide> wide_;   // empty, or one per ring slot
   std::int64_t base_ = 0;    // the times' origin; set when the ring is empty
   std::uint32_t window_ = 0;
+  std::uint32_t expected_pending_ = 0;
   std::uint32_t head_ = 0;     // index of the oldest kept interaction
   std::uint32_t size_ = 0;     // kept interactions
   std::uint32_t pending_ = 0;  // the newest `pending_` are pending

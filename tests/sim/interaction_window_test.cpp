@@ -270,3 +270,33 @@ TEST_CASE("items and ratings that do not fit the packed entry come back bit for 
     }
   }
 }
+
+TEST_CASE("the ring has room for the window until a batch is pending, then for the batch",
+          "[interaction_window]") {
+  InteractionWindow w(20, 50);
+  std::vector<Interaction> history;
+  for (int n = 0; n < 30; ++n)
+    history.push_back(seen(n));
+  w.reset(history);
+  CHECK(w.capacity() == 20);
+  // Interactions folded as they come (nothing left pending) need no more.
+  for (int n = 30; n < 100; ++n) {
+    w.push(seen(n));
+    w.clear_pending();
+  }
+  CHECK(w.capacity() == 20);
+  CHECK(w.window_size() == 20);
+  // A pending batch longer than the window: room for the batch expected at
+  // once, then twice that when a batch outgrows it.
+  for (int n = 100; n < 121; ++n)
+    w.push(seen(n));
+  CHECK(w.capacity() == 50);
+  for (int n = 121; n < 150; ++n)
+    w.push(seen(n));
+  CHECK(w.capacity() == 50);
+  CHECK(w.pending_size() == 50);
+  w.push(seen(150));
+  CHECK(w.capacity() == 100);
+  CHECK(w.pending_size() == 51);
+  CHECK(w.window_size() == 20);
+}

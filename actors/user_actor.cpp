@@ -47,10 +47,10 @@ struct UserState {
   // behind (RateRequest::keep_profile false): the profile can no longer be
   // shown or saved until the next reset.
   bool profile_partial = false;
-  // Set by a reset: the offline state's taste is left out, because until a
-  // fold changes it, it is the phase-1 one, which offline_base holds.
-  // Ratings and drift-only folds never read it, so a run that shows no
-  // profile never thaws it: ~215 bytes a user less while episodes run.
+  // Set when phase 1 ends and by a reset: the offline state's taste is left
+  // out, because until a fold changes it, it is the phase-1 one, which
+  // offline_base holds. Ratings and drift-only folds never read it, so a
+  // run that shows no profile never thaws it: ~215 bytes a user less.
   bool taste_in_base = false;
   // LLM runs only: the current and phase-1 texts (offline users render
   // theirs from their state). Behind one pointer, null for offline users: two
@@ -140,10 +140,15 @@ void settle_base(UserActor* self) {
   s.base_version = s.version;
   if (s.texts)
     s.texts->base = s.texts->current;
-  if (!s.offline)
+  if (!s.offline) {
     s.offline_base = FrozenOfflineState();
-  else
-    s.offline_base = FrozenOfflineState(s.taste_in_base ? whole_offline_state(s) : *s.offline);
+    return;
+  }
+  s.offline_base = FrozenOfflineState(s.taste_in_base ? whole_offline_state(s) : *s.offline);
+  // The taste is the phase-1 one now: kept once, frozen, until a fold
+  // changes it; a million users finishing phase 1 do not hold two each.
+  s.offline->taste = OfflineTaste{};
+  s.taste_in_base = true;
 }
 
 // Asks the LLM (through the gateway) or the offline model; `done` runs once

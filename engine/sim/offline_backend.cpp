@@ -105,7 +105,7 @@ LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& 
 LlmTaskResult answer_offline_task(const OfflineUserModel& model, const LlmTask& task,
                                   OfflineUserState& state, OfflineDetail detail) {
   if (state.user != task.user)
-    state.undrifted.clear();  // another user's scores
+    state.residuals.clear();  // another user's (it would match no batch of this one's)
   state.user = task.user;
   return answer_with_state(model, task, state, detail);
 }

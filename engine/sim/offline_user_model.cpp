@@ -869,16 +869,67 @@ std::string OfflineUserModel::explain(UserIndex, ItemIndex item, const OfflineSc
   return out;
 }
 
+namespace {
+
+// Which items a user was trained on, for a run of lookups: the user's
+// training items marked in a bitmap of the catalog the thread keeps (cleared
+// when this ends), cheaper than a search per lookup unless the history
+// dwarfs the lookups; then marked() is false and the caller searches. One
+// at a time in a thread.
+class TrainedMarks {
+ public:
+  TrainedMarks(std::span<const ItemIndex> history, std::size_t catalog_size, std::size_t lookups) {
+    if (history.empty() || history.size() > 8 * lookups)
+      return;
+    thread_local std::vector<std::uint64_t> bits;
+    if (bits.size() < catalog_size / 64 + 1)
+      bits.resize(catalog_size / 64 + 1);
+    words_ = bits.data();
+    history_ = history;
+    for (const ItemIndex i : history)
+      words_[i / 64] |= std::uint64_t{1} << (i % 64);
+  }
+  ~TrainedMarks() {
+    for (const ItemIndex i : history_)
+      words_[i / 64] = 0;
+  }
+  TrainedMarks(const TrainedMarks&) = delete;
+  TrainedMarks& operator=(const TrainedMarks&) = delete;
+
+  bool marked() const noexcept { return words_ != nullptr; }
+  // Only when marked().
+  bool operator[](ItemIndex item) const noexcept {
+    return ((words_[item / 64] >> (item % 64)) & 1) != 0;
+  }
+
+ private:
+  std::uint64_t* words_ = nullptr;
+  std::span<const ItemIndex> history_;
+};
+
+// Whether `item` is one of `sorted` (ascending): is_training_rating's
+// branchless lower bound, over a user's training items looked up once for a
+// slate.
+bool sorted_contains(std::span<const ItemIndex> sorted, ItemIndex item) noexcept {
+  if (sorted.empty())
+    return false;
+  const ItemIndex* found = sorted.data();
+  for (std::size_t n = sorted.size(); n > 1;) {
+    const std::size_t half = n / 2;
+    found += static_cast<std::size_t>(found[half - 1] < item) * half;
+    n -= half;
+  }
+  return *found == item;
+}
+
+}  // namespace
+
 template <class Rating>
 void OfflineUserModel::rate_into(OfflineUserState& state, std::span<const ItemIndex> items,
                                  std::vector<Rating>& out, bool explain) const {
   out.resize(items.size());
-  // The cache grows by the slate, not by doubling: one allocation a slate
-  // and no spare room (doubling held 64 entries, 1 KB, for a fold of 50, in
-  // every user at once).
-  state.undrifted.reserve(
-      std::min(state.undrifted.size() + items.size(), OfflineUserState::kMaxUndrifted));
-  const OfflineExplanationContext context{dataset_->catalog(), content_, scale()};
+  const Catalog& catalog = dataset_->catalog();
+  const OfflineExplanationContext context{catalog, content_, scale()};
   UserView user = user_view(state.user);
   // The user's themes spread into a table by term for the slate, so each
   // keyword of an item costs a load instead of a search; left all zeros
@@ -902,10 +953,16 @@ void OfflineUserModel::rate_into(OfflineUserState& state, std::span<const ItemIn
       theme_table[t.term] = ThemeSlot{t.value, 1};
     user.themes = theme_table.data();
   }
+  const auto trained = fitted_->sorted_items_of(state.user);
+  const bool tallied = state.residuals.open(state.user, printable_genres_, trained, items.size());
   for (std::size_t k = 0; k < items.size(); ++k) {
     const OfflineScore s = score_impl(user, items[k], &state, explain);
-    if (state.undrifted.size() < OfflineUserState::kMaxUndrifted)
-      state.undrifted.push_back({items[k], s.undrifted_raw});
+    // What the fold's drift would take of this rating (see fold).
+    if (tallied)
+      state.residuals.add(
+          printable_genres_, items[k], s.rating, catalog.items()[items[k]].genres,
+          state.residuals.may_be_trained(items[k]) && sorted_contains(trained, items[k]),
+          s.rating - s.undrifted_raw);
     Rating& r = out[k];
     r.item = items[k];
     r.rating = s.rating;
@@ -965,6 +1022,31 @@ void OfflineUserModel::fold_drift(OfflineUserState& state,
   fold(state, batch, FoldScope::kDrift);
 }
 
+std::size_t OfflineUserModel::batch_residuals(UserIndex user, std::span<const Interaction> batch,
+                                              GenreResiduals& residuals) const {
+  const Catalog& catalog = dataset_->catalog();
+  const auto history = fitted_->sorted_items_of(user);
+  const TrainedMarks trained(history, catalog.size(), batch.size());
+  const auto is_trained = [&](ItemIndex item) {
+    return trained.marked() ? trained[item] : sorted_contains(history, item);
+  };
+  const UserView view = user_view(user);
+  std::size_t news = 0;
+  for (const Interaction& i : batch) {
+    // Ratings the model was trained on carry no news.
+    if (is_trained(i.item))
+      continue;
+    ++news;
+    const double residual = i.rating - score_impl(view, i.item, nullptr, false).raw;
+    for (GenreMask m = catalog.items()[i.item].genres & printable_genres_; m != 0; m &= m - 1) {
+      const auto g = static_cast<std::size_t>(std::countr_zero(m));
+      residuals.sum[g] += residual;
+      ++residuals.count[g];
+    }
+  }
+  return news;
+}
+
 std::optional<OfflineTasteChange> OfflineUserModel::fold(OfflineUserState& state,
                                                          std::span<const Interaction> batch,
                                                          FoldScope scope) const {
@@ -978,68 +1060,24 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold(OfflineUserState& state
   // Scratch reused by the thread: this runs on every profile update.
   thread_local std::vector<TasteEvidence> evidence;
   evidence.clear();
-  GenreResiduals residuals;
-  std::size_t news = 0;
-  // The batch is usually the items rated since the last fold, in the order
-  // they were rated: the cache is read in step with it, searched otherwise.
-  const std::vector<OfflineUndriftedScore>& cached = state.undrifted;
-  std::size_t next_cached = 0;
-  // Which batch items the user was trained on, from the user's training
-  // items marked in a bitmap of the catalog for the fold (cleared after):
-  // cheaper than a search per item unless the history dwarfs the batch.
-  thread_local std::vector<std::uint64_t> trained;
-  const auto history = fitted_->sorted_items_of(state.user);
-  struct Marks {
-    std::vector<std::uint64_t>& bits;
-    std::span<const ItemIndex> items;
-    ~Marks() {
-      for (const ItemIndex i : items)
-        bits[i / 64] = 0;
-    }
-  };
-  std::optional<Marks> marks;
-  if (!history.empty() && history.size() <= 8 * batch.size()) {
-    if (trained.size() < catalog.size() / 64 + 1)
-      trained.resize(catalog.size() / 64 + 1);
-    marks.emplace(trained, history);
-    for (const ItemIndex i : history)
-      trained[i / 64] |= std::uint64_t{1} << (i % 64);
-  }
-  const auto is_trained = [&](ItemIndex item) {
-    return marks ? ((trained[item / 64] >> (item % 64)) & 1) != 0
-                 : is_training_rating(state.user, item);
-  };
-  const auto undrifted_raw = [&](ItemIndex item) {
-    if (next_cached < cached.size() && cached[next_cached].item == item)
-      return cached[next_cached++].raw;
-    const auto found = std::find_if(cached.begin(), cached.end(),
-                                    [&](const OfflineUndriftedScore& c) { return c.item == item; });
-    return found != cached.end() ? found->raw
-                                 : score_impl(user_view(state.user), item, nullptr, false).raw;
-  };
-  for (std::size_t k = 0; k < batch.size(); ++k) {
-    const Interaction& i = batch[k];
-    const GenreMask genres = catalog.items()[i.item].genres & printable_genres_;
-    if (scope != FoldScope::kDrift) {
+  if (scope != FoldScope::kDrift) {
+    for (const Interaction& i : batch) {
       const std::uint32_t first = printable_keyword_offsets_[i.item];
-      evidence.push_back({i.rating, genres, content_.decade(i.item),
+      evidence.push_back({i.rating, catalog.items()[i.item].genres & printable_genres_,
+                          content_.decade(i.item),
                           std::span<const std::uint32_t>(printable_keywords_)
                               .subspan(first, printable_keyword_offsets_[i.item + 1] - first)});
     }
-    if (is_trained(i.item)) {
-      // Rated, so cached: keep the cache in step with the batch.
-      if (next_cached < cached.size() && cached[next_cached].item == i.item)
-        ++next_cached;
-      continue;
-    }
-    ++news;
-    const double residual = i.rating - undrifted_raw(i.item);
-    for (GenreMask m = genres; m != 0; m &= m - 1) {
-      const auto g = static_cast<std::size_t>(std::countr_zero(m));
-      residuals.sum[g] += residual;
-      ++residuals.count[g];
-    }
   }
+  // The drift's residuals: the ratings' tally when the batch is what was
+  // rated since the last fold (the usual batch), which is these sums bit
+  // for bit; otherwise each item scored again.
+  GenreResiduals residuals;
+  std::size_t news = 0;
+  if (state.residuals.matches(state.user, printable_genres_, batch))
+    news = state.residuals.residuals(printable_genres_, residuals);
+  else
+    news = batch_residuals(state.user, batch, residuals);
   std::optional<OfflineTasteChange> change;
   if (scope == FoldScope::kTasteAndChange)
     change = merge_taste(state.taste, evidence, options_.taste);
@@ -1048,7 +1086,7 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold(OfflineUserState& state
   if (news > 0 || !state.drift.empty())
     update_drift(state.drift, residuals, options_.drift);
   ++state.updates;
-  std::vector<OfflineUndriftedScore>().swap(state.undrifted);
+  state.residuals.clear();
   return change;
 }
 

@@ -219,8 +219,9 @@ class OfflineUserModel {
 
   // Rates `items` for `state.user` into `out` (resized to items.size(), its
   // strings reused), with explanations unless `explain` is false. Changes
-  // nothing of the state but its cache of drift-free scores (`undrifted`),
-  // which the next fold reads.
+  // nothing of the state but its residual tally (`residuals`), which the
+  // next fold reads if its batch is the (item, rating) pairs rated since the
+  // last fold, in order.
   void rate(OfflineUserState& state, std::span<const ItemIndex> items,
             std::vector<OfflineRating>& out, bool explain = true) const;
   // The same ratings as a task's answer (llm_task.hpp) without the raw
@@ -232,7 +233,11 @@ class OfflineUserModel {
   OfflineUserState new_state(UserIndex user) const;
   // Folds a batch of rated items into the taste and the drift (see
   // offline_user_state.hpp) and returns one sentence on what changed and why
-  // (a first batch's sentence says what it established).
+  // (a first batch's sentence says what it established). The drift reads
+  // the state's residual tally when the batch is what the state rated since
+  // the last fold, and scores the batch's items otherwise: the same state
+  // either way (but for the tally's hash, see OfflineResidualTally). Every
+  // fold clears the tally.
   std::string apply_batch(OfflineUserState& state, std::span<const Interaction> batch) const;
   // The same fold without the sentence, nor the change it would name (for
   // callers that would discard both); the same state.
@@ -272,6 +277,11 @@ class OfflineUserModel {
   enum class FoldScope : std::uint8_t { kDrift, kTaste, kTasteAndChange };
   std::optional<OfflineTasteChange> fold(OfflineUserState& state,
                                          std::span<const Interaction> batch, FoldScope scope) const;
+  // The residuals of `batch` for the drift, by scoring its items (what the
+  // state's tally holds when the batch is what was rated); returns the
+  // count of items with a residual (those the user was not trained on).
+  std::size_t batch_residuals(UserIndex user, std::span<const Interaction> batch,
+                              GenreResiduals& residuals) const;
 
   template <class Rating>
   void rate_into(OfflineUserState& state, std::span<const ItemIndex> items,

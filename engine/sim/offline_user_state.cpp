@@ -204,6 +204,100 @@ OfflineUserState FrozenOfflineState::thaw() const {
   return s;
 }
 
+namespace {
+
+constexpr std::uint64_t kTallySeed = 0x74616c6c79310000ULL;  // "tally1"
+
+// Set bits of `m`, without std::popcount's library call (no POPCNT in the
+// baseline x86-64 the engine is built for).
+unsigned bit_count(std::uint64_t m) noexcept {
+  m -= (m >> 1) & 0x5555555555555555ULL;
+  m = (m & 0x3333333333333333ULL) + ((m >> 2) & 0x3333333333333333ULL);
+  m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+  return static_cast<unsigned>((m * 0x0101010101010101ULL) >> 56);
+}
+
+}  // namespace
+
+OfflineResidualTally::OfflineResidualTally(const OfflineResidualTally& other) {
+  *this = other;
+}
+
+OfflineResidualTally& OfflineResidualTally::operator=(const OfflineResidualTally& other) {
+  if (this == &other)
+    return *this;
+  if (!other.bytes_) {
+    bytes_.reset();
+    return *this;
+  }
+  const std::size_t n = other.allocated_bytes();
+  auto copy = std::make_unique_for_overwrite<std::byte[]>(n);
+  std::memcpy(copy.get(), other.bytes_.get(), n);
+  bytes_ = std::move(copy);
+  return *this;
+}
+
+std::size_t OfflineResidualTally::allocated_bytes() const noexcept {
+  return bytes_ ? block_size(header().genres) : 0;
+}
+
+unsigned OfflineResidualTally::scattered_slot(GenreMask printable, int bit) noexcept {
+  return bit_count(printable & ((GenreMask{1} << bit) - 1));
+}
+
+bool OfflineResidualTally::open(UserIndex user, GenreMask printable,
+                                std::span<const ItemIndex> trained, std::size_t items) {
+  if (items > kMaxItems) {
+    bytes_.reset();
+    return false;
+  }
+  // The genres are the model's, the same at every call: a tally of other
+  // genres is a mistake, kept from overrunning the sums by add().
+  if (bytes_ && header().user == user && header().rated + items <= kMaxItems)
+    return true;
+  const unsigned genres = bit_count(printable);
+  std::uint8_t first = kScattered;
+  if (printable != 0) {
+    const int lowest = std::countr_zero(printable);
+    const GenreMask run = printable >> lowest;
+    if ((run & (run + 1)) == 0)
+      first = static_cast<std::uint8_t>(lowest);
+  }
+  std::uint64_t filter = 0;
+  for (const ItemIndex i : trained)
+    filter |= std::uint64_t{1} << (i % 64);
+  bytes_ = std::make_unique<std::byte[]>(block_size(genres));  // zeros: sums of +0.0, as a fold's
+  header() = {kTallySeed, filter, user, 0, 0, static_cast<std::uint8_t>(genres), first};
+  return true;
+}
+
+bool OfflineResidualTally::matches(UserIndex user, GenreMask printable,
+                                   std::span<const Interaction> batch) const noexcept {
+  if (!bytes_)
+    return false;
+  const Header& h = header();
+  if (h.rated != batch.size() || h.user != user || h.genres != bit_count(printable))
+    return false;
+  std::uint64_t hash = kTallySeed;
+  for (const Interaction& i : batch)
+    hash = chain(hash, i.item, i.rating);
+  return hash == h.hash;
+}
+
+std::size_t OfflineResidualTally::residuals(GenreMask printable,
+                                            GenreResiduals& out) const noexcept {
+  const Header& h = header();
+  const double* sums = sums_of(h);
+  const std::uint8_t* counts = counts_of(h);
+  std::size_t slot = 0;
+  for (GenreMask m = printable; m != 0 && slot < h.genres; m &= m - 1, ++slot) {
+    const auto g = static_cast<std::size_t>(std::countr_zero(m));
+    out.sum[g] = sums[slot];
+    out.count[g] = counts[slot];
+  }
+  return h.news;
+}
+
 void update_drift(std::vector<OfflineDrift>& drift, const GenreResiduals& residuals,
                   const OfflineDriftOptions& options) {
   // Only genres with drift or news can come out with drift: any other's

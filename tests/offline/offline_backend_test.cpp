@@ -58,7 +58,7 @@ OfflineUserState drifted_state(UserIndex u) {
   answer_offline_task(model(), profile_task(TaskKind::kCreateProfile, u, {}), state);
   answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, batch), state);
   REQUIRE_FALSE(state.drift.empty());
-  CHECK(state.undrifted.empty());
+  CHECK(state.residuals.empty());
   return state;
 }
 
@@ -285,7 +285,7 @@ TEST_CASE("profile updates for ratings only keep the taste and give the ratings 
   REQUIRE_FALSE(whole.drift == start.drift);
   CHECK(ratings_only.drift == whole.drift);
   CHECK(ratings_only.updates == whole.updates);
-  CHECK(ratings_only.undrifted.empty());
+  CHECK(ratings_only.residuals.empty());
 
   // The next slate is rated alike, to the bit.
   std::vector<ItemIndex> next(w.comedy_items.begin() + 5, w.comedy_items.begin() + 10);
@@ -299,11 +299,11 @@ TEST_CASE("profile updates for ratings only keep the taste and give the ratings 
   }
 }
 
-TEST_CASE("a fold reads the drift-free scores kept from the ratings, to the same state",
+TEST_CASE("a fold reads the residuals tallied by the ratings, to the same state",
           "[offline][backend]") {
   const auto& w = world();
   const UserIndex u = w.crime_users[2];
-  OfflineUserState cached = drifted_state(u);
+  OfflineUserState tallied = drifted_state(u);
 
   // Crime items include training ratings, which the fold skips.
   std::vector<ItemIndex> slate(w.crime_items.begin(), w.crime_items.begin() + 6);
@@ -311,36 +311,32 @@ TEST_CASE("a fold reads the drift-free scores kept from the ratings, to the same
   REQUIRE(std::any_of(slate.begin(), slate.end(),
                       [&](ItemIndex i) { return model().is_training_rating(u, i); }));
   const auto rated =
-      answer_offline_task(model(), rate_task(u, slate), cached, OfflineDetail::kNoTexts);
-  REQUIRE(cached.undrifted.size() == slate.size());
-  for (std::size_t k = 0; k < slate.size(); ++k) {
-    CHECK(cached.undrifted[k].item == slate[k]);
-    CHECK(cached.undrifted[k].raw == model().score(u, slate[k]).raw);
-  }
+      answer_offline_task(model(), rate_task(u, slate), tallied, OfflineDetail::kNoTexts);
+  REQUIRE_FALSE(tallied.residuals.empty());
 
-  // Folded in rating order and in reverse (the cache searched), with and
-  // without the cache: the same states.
+  // Folded in rating order (the tally read) and in reverse (the items
+  // scored), with and without the tally: the same states.
   std::vector<Interaction> batch;
   for (const ItemRating& r : rated.ratings)
     batch.push_back({r.item, r.rating, 0});
   std::vector<Interaction> reversed(batch.rbegin(), batch.rend());
   for (const auto& order : {batch, reversed}) {
-    OfflineUserState with = cached;
-    OfflineUserState without = cached;
-    without.undrifted.clear();
+    OfflineUserState with = tallied;
+    OfflineUserState without = tallied;
+    without.residuals.clear();
     answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, order), with,
                         OfflineDetail::kNoTexts);
     answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, u, order), without,
                         OfflineDetail::kNoTexts);
     CHECK(with.drift == without.drift);
     CHECK(with.taste == without.taste);
-    CHECK(with.undrifted.empty());
-    CHECK(with.undrifted.capacity() == 0);
+    CHECK(with.residuals.empty());
+    CHECK(with.residuals.allocated_bytes() == 0);
   }
-  // Another user's cached scores are not read as this one's.
-  OfflineUserState other = cached;
-  OfflineUserState fresh = cached;
-  fresh.undrifted.clear();
+  // Another user's tally is not read as this one's: the backend drops it.
+  OfflineUserState other = tallied;
+  OfflineUserState fresh = tallied;
+  fresh.residuals.clear();
   const UserIndex v = w.crime_users[3];
   answer_offline_task(model(), profile_task(TaskKind::kUpdateProfile, v, batch), other,
                       OfflineDetail::kNoTexts);

@@ -21,13 +21,17 @@ OfflineUserState sample_state() {
   s.drift = {{3, -0.7f}, {12, 0.31f}};
   s.pending = {{5, 4.0f, 1'000'003}, {9, 2.0f, -7}};
   s.updates = 6;
-  s.undrifted = {{5, 3.25}, {9, 2.5}};
+  const ItemIndex trained[] = {9};
+  REQUIRE(s.residuals.open(s.user, GenreMask{0b111}, trained, 2));
+  s.residuals.add(GenreMask{0b111}, 5, 4.0f, GenreMask{0b101}, false, 0.75);
+  s.residuals.add(GenreMask{0b111}, 9, 2.0f, GenreMask{0b010}, true, -0.5);
   return s;
 }
 
 }  // namespace
 
-TEST_CASE("a frozen offline state thaws to every field but the cache", "[offline_user_state]") {
+TEST_CASE("a frozen offline state thaws to every field but the residual tally",
+          "[offline_user_state]") {
   const OfflineUserState s = sample_state();
   const FrozenOfflineState frozen(s);
   REQUIRE(frozen);
@@ -37,7 +41,8 @@ TEST_CASE("a frozen offline state thaws to every field but the cache", "[offline
   CHECK(back.drift == s.drift);
   CHECK(back.pending == s.pending);
   CHECK(back.updates == s.updates);
-  CHECK(back.undrifted.empty());
+  REQUIRE_FALSE(s.residuals.empty());
+  CHECK(back.residuals.empty());
 
   // Copies are deep and independent; a moved-from one holds nothing.
   FrozenOfflineState copy = frozen;

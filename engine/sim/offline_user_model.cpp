@@ -1083,11 +1083,25 @@ std::optional<OfflineTasteChange> OfflineUserModel::fold(OfflineUserState& state
     change = merge_taste(state.taste, evidence, options_.taste);
   else if (scope == FoldScope::kTaste)
     fold_taste(state.taste, evidence, options_.taste);
+  finish_fold(state, residuals, news);
+  return change;
+}
+
+void OfflineUserModel::fold_rated_drift(OfflineUserState& state, std::size_t rated) const {
+  if (!state.residuals.holds(state.user, printable_genres_, rated))
+    throw std::logic_error(
+        "offline model: a fold of the ratings tallied that the tally does not hold");
+  GenreResiduals residuals;
+  const std::size_t news = rated > 0 ? state.residuals.residuals(printable_genres_, residuals) : 0;
+  finish_fold(state, residuals, news);
+}
+
+void OfflineUserModel::finish_fold(OfflineUserState& state, const GenreResiduals& residuals,
+                                   std::size_t news) const {
   if (news > 0 || !state.drift.empty())
     update_drift(state.drift, residuals, options_.drift);
   ++state.updates;
   state.residuals.clear();
-  return change;
 }
 
 std::optional<std::string> OfflineUserModel::record_feedback(OfflineUserState& state,

@@ -248,6 +248,14 @@ class OfflineUserModel {
   // drift and not the taste. For callers that will not read this state's
   // profile before they discard it; the taste merge is most of a fold.
   void fold_drift(OfflineUserState& state, std::span<const Interaction> batch) const;
+  // The same fold into the drift of the `rated` ratings made since the
+  // last fold, without their batch: for a caller that kept only their count,
+  // since nothing will read the taste (which this leaves as it was) and the
+  // state's residual tally holds the rest. Throws std::logic_error, changing
+  // nothing, when the tally does not hold exactly `rated` ratings of the
+  // state's user (it starts again past OfflineResidualTally::kMaxItems, so
+  // a caller folds at most that many at a time).
+  void fold_rated_drift(OfflineUserState& state, std::size_t rated) const;
   // Records one piece of feedback; every update_every of them are folded in
   // with apply_batch. Returns the change sentence when that happened.
   std::optional<std::string> record_feedback(OfflineUserState& state, ItemIndex item,
@@ -282,6 +290,10 @@ class OfflineUserModel {
   // count of items with a residual (those the user was not trained on).
   std::size_t batch_residuals(UserIndex user, std::span<const Interaction> batch,
                               GenreResiduals& residuals) const;
+  // A fold's last steps: the drift from the residuals of `news` rated items
+  // (those not trained on), the update counted, the tally cleared.
+  void finish_fold(OfflineUserState& state, const GenreResiduals& residuals,
+                   std::size_t news) const;
 
   template <class Rating>
   void rate_into(OfflineUserState& state, std::span<const ItemIndex> items,

@@ -284,6 +284,14 @@ bool OfflineResidualTally::matches(UserIndex user, GenreMask printable,
   return hash == h.hash;
 }
 
+bool OfflineResidualTally::holds(UserIndex user, GenreMask printable,
+                                 std::size_t rated) const noexcept {
+  if (!bytes_)
+    return rated == 0;
+  const Header& h = header();
+  return h.rated == rated && h.user == user && h.genres == bit_count(printable);
+}
+
 std::size_t OfflineResidualTally::residuals(GenreMask printable,
                                             GenreResiduals& out) const noexcept {
   const Header& h = header();

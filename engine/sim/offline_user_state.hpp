@@ -142,9 +142,13 @@ class OfflineResidualTally {
   // with `printable`, up to the hash's chance above.
   bool matches(UserIndex user, GenreMask printable,
                std::span<const Interaction> batch) const noexcept;
+  // Whether it holds exactly `rated` items of `user` with `printable`: the
+  // check of a caller that vouches for the sequence itself, having kept
+  // only its length (OfflineUserModel::fold_rated_drift).
+  bool holds(UserIndex user, GenreMask printable, std::size_t rated) const noexcept;
   // Writes the sums and counts into `out` (all zeros before), by genre
   // bit, and returns the count of items that carried a residual. Only for a
-  // tally that matches() with these `printable` genres.
+  // tally that matches() or holds() with these `printable` genres.
   std::size_t residuals(GenreMask printable, GenreResiduals& out) const noexcept;
   // Forgets everything added and releases the memory.
   void clear() noexcept { bytes_.reset(); }

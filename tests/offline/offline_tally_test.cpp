@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <numeric>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -363,4 +364,56 @@ TEST_CASE("the tally's memory: a block by the genres, while something is pending
   std::vector<Interaction> batch;
   w.model.fold_drift(state, batch);  // a fold of anything releases it
   CHECK(state.residuals.empty());
+}
+
+TEST_CASE("fold_rated_drift folds the ratings tallied as fold_drift folds their batch",
+          "[offline][tally]") {
+  for (const World* w : {&scattered(), &run()}) {
+    Rng rng(23);
+    for (UserIndex u = 0; u < 16; ++u) {
+      OfflineUserState counted = w->model.new_state(u);
+      OfflineUserState batched = counted;
+      for (int fold = 0; fold < 4; ++fold) {
+        // The same slates rated by both states, one folding by count.
+        Rng same = rng;
+        const auto batch = rate_slates(*w, batched, rng, 5, 10);
+        rate_slates(*w, counted, same, 5, 10);
+        const OfflineTaste taste_before = counted.taste;
+        w->model.fold_drift(batched, batch);
+        w->model.fold_rated_drift(counted, batch.size());
+        CHECK(same_bits(counted.drift, batched.drift));
+        CHECK(counted.updates == batched.updates);
+        CHECK(counted.taste == taste_before);
+        CHECK(counted.residuals.empty());
+      }
+      // Nothing rated since the last fold: the drift only decays, as a
+      // fold of an empty batch.
+      w->model.fold_drift(batched, {});
+      w->model.fold_rated_drift(counted, 0);
+      CHECK(same_bits(counted.drift, batched.drift));
+    }
+  }
+}
+
+TEST_CASE("fold_rated_drift refuses a count the tally does not hold, changing nothing",
+          "[offline][tally]") {
+  const World& w = run();
+  Rng rng(29);
+  OfflineUserState state = w.model.new_state(3);
+  const auto batch = rate_slates(w, state, rng, 2, 10);
+  const OfflineUserState before = state;
+  CHECK_THROWS_AS(w.model.fold_rated_drift(state, batch.size() + 1), std::logic_error);
+  CHECK_THROWS_AS(w.model.fold_rated_drift(state, batch.size() - 1), std::logic_error);
+  CHECK(same_bits(state.drift, before.drift));
+  CHECK(state.updates == before.updates);
+  CHECK(state.residuals.holds(3, w.printable, batch.size()));
+  // Another user's tally is not this user's.
+  OfflineUserState other = w.model.new_state(4);
+  other.residuals = state.residuals;
+  CHECK_THROWS_AS(w.model.fold_rated_drift(other, batch.size()), std::logic_error);
+  // Past kMaxItems the tally starts again: a count that long is refused.
+  OfflineUserState long_run = w.model.new_state(5);
+  const auto many = rate_slates(w, long_run, rng, 26, 10);
+  REQUIRE(many.size() > OfflineResidualTally::kMaxItems);
+  CHECK_THROWS_AS(w.model.fold_rated_drift(long_run, many.size()), std::logic_error);
 }

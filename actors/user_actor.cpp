@@ -43,6 +43,10 @@ struct UserState {
   // to the phase-1 profile, but the store keeps every version it was sent.
   std::int32_t last_version = 0;
   std::uint32_t episode = 0;
+  // While the profile is partial: the ratings since the last fold, kept as
+  // this count and the offline state's residual tally, not as a pending
+  // batch in the window (see maybe_update).
+  std::uint32_t unfolded = 0;
   // Set when a profile update since the last reset left the offline taste
   // behind (RateRequest::keep_profile false): the profile can no longer be
   // shown or saved until the next reset.
@@ -341,8 +345,35 @@ class FeedbackReply {
 void maybe_update(UserActor* self, const RateRequest& request, UserFeedback&& feedback,
                   FeedbackReply& reply) {
   auto& s = self->state;
-  const auto every = world_of(self).settings.update_every;
+  const UserWorld& w = world_of(self);
+  const auto every = w.settings.update_every;
   const std::size_t slate = std::max<std::size_t>(1, request.items.size());
+  const bool texts = profile_texts_wanted(self, request.explain);
+  // Nobody reads the profile before the next reset: the offline model (the
+  // only one that goes without texts) updates what the ratings depend on,
+  // not the taste the text renders. From here to the reset the profile is
+  // partial, whatever later requests say.
+  const bool ratings_only = !texts && !request.keep_profile;
+  if (ratings_only)
+    s.profile_partial = true;
+  if (s.profile_partial && w.offline && every * slate <= OfflineResidualTally::kMaxItems) {
+    // The feedback is kept as its count, not as a pending batch in the
+    // window: the drift's fold reads the residuals the ratings tallied in
+    // the offline state, and nothing reads the batch's items. The window
+    // then keeps room for `window` interactions only (20 instead of the
+    // 50 of a batch in bench/configs/rl-1m.toml).
+    s.unfolded += static_cast<std::uint32_t>(s.interactions.pending_size());
+    s.interactions.clear_pending();
+    if (every == 0 || s.unfolded < every * slate) {
+      reply.deliver(std::move(feedback));
+      return;
+    }
+    w.offline->fold_rated_drift(*s.offline, std::exchange(s.unfolded, 0));
+    add_version(self, NewVersion{{}, {}, "feedback", 0, request.episode, request.step});
+    feedback.updated_version = s.version;
+    reply.deliver(std::move(feedback));
+    return;
+  }
   if (every == 0 || s.interactions.pending_size() < every * slate) {
     reply.deliver(std::move(feedback));
     return;
@@ -351,17 +382,10 @@ void maybe_update(UserActor* self, const RateRequest& request, UserFeedback&& fe
   task.kind = TaskKind::kUpdateProfile;
   task.user = s.user;
   // The offline model reads its own state, not the text: no copy of it.
-  if (!world_of(self).offline)
+  if (!w.offline)
     task.profile = current_profile(self);
   task.interactions = s.interactions.pending();
   s.interactions.clear_pending();
-  const bool texts = profile_texts_wanted(self, request.explain);
-  // Nobody reads the profile before the next reset: the offline model (the
-  // only one that goes without texts) updates what the ratings depend on,
-  // not the taste the text renders.
-  const bool ratings_only = !texts && !request.keep_profile;
-  if (ratings_only)
-    s.profile_partial = true;
   ask(self, std::move(task),
       texts ? OfflineDetail::kFull
             : (ratings_only ? OfflineDetail::kRatings : OfflineDetail::kNoTexts),
@@ -445,6 +469,7 @@ void restart(UserActor* self, std::uint32_t episode) {
   auto& s = self->state;
   s.episode = episode;
   s.profile_partial = false;
+  s.unfolded = 0;
   s.version = s.base_version;
   if (s.texts)
     s.texts->current = s.texts->base;
@@ -553,6 +578,9 @@ std::string restore_state(UserState& s, const std::string& bytes) {
   s.taste_in_base = false;
   s.offline_base = c.offline_base ? FrozenOfflineState(*c.offline_base) : FrozenOfflineState();
   s.episode = c.episode;
+  // A checkpoint holds a whole profile (a partial one is never saved).
+  s.profile_partial = false;
+  s.unfolded = 0;
   return {};
 }
 
@@ -568,6 +596,8 @@ caf::behavior shared_user_behavior() {
           s.texts->current = nullptr;
         s.offline.reset();
         s.taste_in_base = false;
+        s.profile_partial = false;
+        s.unfolded = 0;
         build_profile(self, std::make_shared<ProfileJob>(std::move(job)), 0, promise);
         return promise;
       },

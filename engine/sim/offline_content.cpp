@@ -263,6 +263,12 @@ OfflineContentSet::OfflineContentSet(const OfflineContent& content,
   posting_offsets_.push_back(static_cast<std::uint32_t>(postings.size()));
 }
 
+std::size_t OfflineContentSet::memory_bytes() const noexcept {
+  return members_.capacity() * sizeof(Member) + terms_.capacity() * sizeof(OfflineContent::TermId) +
+         posting_offsets_.capacity() * sizeof(std::uint32_t) + posting_members_.capacity() +
+         posting_weights_.capacity() * sizeof(float);
+}
+
 void OfflineContentSet::similarities(const OfflineContent& content, ItemIndex item,
                                      std::span<float> out) const {
   if (item >= content.item_count())

@@ -140,6 +140,8 @@ class OfflineContentSet {
   OfflineContentSet(const OfflineContent& content, std::span<const ItemIndex> members);
 
   std::size_t size() const noexcept { return members_.size(); }
+  // The bytes the set's arrays hold (beyond the object itself).
+  std::size_t memory_bytes() const noexcept;
   // out[k] = content.similarity(item, members[k]); `out` must hold size()
   // values and `content` must be the model the set was built from.
   void similarities(const OfflineContent& content, ItemIndex item, std::span<float> out) const;

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <stdexcept>
 #include <utility>
@@ -177,18 +178,24 @@ struct OfflineUserModel::Fitted {
   std::vector<double> item_bias;
   std::vector<double> user_offset;  // b_u, or the demographic prior's offset
   std::vector<std::uint32_t> support;
-  std::vector<std::uint8_t> known;
   std::vector<double> means;
   FactorRows factors;  // the SVD's, as floats
   std::size_t genre_count = 0;
   std::vector<float> affinities;          // users x genre_count; the prior's for unknown users
   std::vector<float> outside_affinities;  // users outside the dataset
   double outside_offset = 0;
-  std::vector<std::size_t> history_offsets;
-  // Per user, oldest first: indices into the dataset's ratings, which the
-  // model references (4 bytes a rating where a copied Interaction was 16).
+  // User u's training ratings are [history_offsets[u], history_offsets[u +
+  // 1]) of `history` and of sorted_items; the user is known when there are
+  // any. 32-bit, as rating indices are.
+  std::vector<std::uint32_t> history_offsets;
+  // Per user, oldest first: indices into the dataset's ratings. When every
+  // user's training ratings are the oldest part of their history (a holdout
+  // split's train always is), they are the start of the dataset's own
+  // histories, which are read instead (`histories`; `history` is then
+  // empty): 4 bytes a training rating less.
+  const UserHistories* histories = nullptr;
   std::vector<RatingIndex> history;
-  std::vector<ItemIndex> sorted_items;  // per user, same offsets, ascending
+  std::vector<ItemIndex> sorted_items;  // per user, ascending
   std::vector<std::size_t> theme_offsets;
   // Per user, a 256-bit Bloom filter of their themes: most keywords of an
   // item are none of the user's themes, and this skips their search.
@@ -225,7 +232,7 @@ struct OfflineUserModel::Fitted {
     support.assign(items, 0);
     for (ItemIndex i = 0; i < items; ++i)
       support[i] = static_cast<std::uint32_t>(set.item_ratings(i).size());
-    known.assign(users, 0);
+    std::vector<std::uint8_t> known(users, 0);
     means.assign(users, 0.0);
     for (UserIndex u = 0; u < users; ++u) {
       const auto ratings = set.user_ratings(u);
@@ -242,6 +249,8 @@ struct OfflineUserModel::Fitted {
     // order), restricted to `train`; a rating listed twice counts twice, as
     // in the training set.
     const RatingTable& table = dataset.ratings();
+    if (train.size() > std::numeric_limits<std::uint32_t>::max())
+      throw std::invalid_argument("offline model: more than 2^32 training ratings");
     history.assign(train.begin(), train.end());
     std::sort(history.begin(), history.end(), [&](RatingIndex a, RatingIndex b) {
       if (table.user(a) != table.user(b))
@@ -255,13 +264,25 @@ struct OfflineUserModel::Fitted {
     history_offsets.reserve(users + 1);
     std::size_t next = 0;
     std::size_t recent_total = 0;
+    const UserHistories& all = dataset.histories();
+    bool prefixes = options.compact && all.user_count() == users;
     for (UserIndex u = 0; u < users; ++u) {
       const std::size_t first = next;
       for (; next < history.size() && table.user(history[next]) == u; ++next)
         sorted_items.push_back(table.item(history[next]));
       std::sort(sorted_items.begin() + static_cast<std::ptrdiff_t>(first), sorted_items.end());
-      history_offsets.push_back(next);
+      history_offsets.push_back(static_cast<std::uint32_t>(next));
       recent_total += std::min(next - first, options.max_neighbour_scan);
+      if (prefixes) {
+        const auto mine = std::span<const RatingIndex>(history).subspan(first, next - first);
+        const auto theirs = all.of(u);
+        prefixes =
+            mine.size() <= theirs.size() && std::equal(mine.begin(), mine.end(), theirs.begin());
+      }
+    }
+    if (prefixes) {
+      histories = &all;
+      std::vector<RatingIndex>().swap(history);
     }
 
     const bool tabled =
@@ -395,29 +416,46 @@ struct OfflineUserModel::Fitted {
     }
   }
 
-  bool knows(UserIndex u) const noexcept { return u < known.size() && known[u] != 0; }
+  std::size_t user_count() const noexcept { return user_offset.size(); }
+  std::size_t memory_bytes() const noexcept {
+    const auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+    std::size_t sum = bytes(user_offset) + bytes(means) + bytes(factors.users) +
+                      bytes(factors.known_user) + bytes(affinities) + bytes(history_offsets) +
+                      bytes(history) + bytes(sorted_items) + bytes(theme_offsets) +
+                      bytes(theme_filters) + bytes(themes) + bytes(recent) + bytes(recent_offsets) +
+                      bytes(recent_ratings) + bytes(recent_items);
+    for (const OfflineContentSet& set : recent)
+      sum += set.memory_bytes();
+    return sum;
+  }
+
+  bool knows(UserIndex u) const noexcept {
+    return u < user_count() && history_offsets[u] != history_offsets[u + 1];
+  }
   double offset(UserIndex u) const noexcept {
     return u < user_offset.size() ? user_offset[u] : outside_offset;
   }
   std::span<const float> genre_affinities(UserIndex u) const noexcept {
-    if (u >= known.size())
+    if (u >= user_count())
       return outside_affinities;
     return std::span<const float>(affinities).subspan(u * genre_count, genre_count);
   }
   std::span<const RatingIndex> history_of(UserIndex u) const noexcept {
-    if (u >= known.size())
+    if (!knows(u))
       return {};
-    return std::span<const RatingIndex>(history).subspan(
-        history_offsets[u], history_offsets[u + 1] - history_offsets[u]);
+    const std::size_t count = history_offsets[u + 1] - history_offsets[u];
+    if (histories != nullptr)
+      return histories->of(u).first(count);
+    return std::span<const RatingIndex>(history).subspan(history_offsets[u], count);
   }
   std::span<const ItemIndex> sorted_items_of(UserIndex u) const noexcept {
-    if (u >= known.size())
+    if (u >= user_count())
       return {};
     return std::span<const ItemIndex>(sorted_items)
         .subspan(history_offsets[u], history_offsets[u + 1] - history_offsets[u]);
   }
   std::span<const ThemeAffinity> themes_of(UserIndex u) const noexcept {
-    if (u >= known.size())
+    if (u >= user_count())
       return {};
     return std::span<const ThemeAffinity>(themes).subspan(theme_offsets[u],
                                                           theme_offsets[u + 1] - theme_offsets[u]);
@@ -684,11 +722,13 @@ OfflineUserModel::OfflineUserModel(const Dataset& dataset, std::span<const Ratin
     printable_keyword_offsets_.push_back(static_cast<std::uint32_t>(printable_keywords_.size()));
   }
   printable_keywords_.shrink_to_fit();
+  std::size_t known_users = 0;
+  for (UserIndex u = 0; u < dataset.user_count(); ++u)
+    known_users += fitted_->knows(u) ? 1 : 0;
   spdlog::info(
       "{}: fitted on {} ratings ({} users, {} items known; {} content terms); weights "
       "taste-match {:.3f}, genre {:.3f}, theme {:.3f} ({})",
-      kOfflineModelName, train.size(),
-      std::count(fitted_->known.begin(), fitted_->known.end(), std::uint8_t{1}),
+      kOfflineModelName, train.size(), known_users,
       std::count_if(fitted_->support.begin(), fitted_->support.end(),
                     [](std::uint32_t n) { return n > 0; }),
       content_.term_count(), weights_.taste_match, weights_.genre, weights_.theme,
@@ -744,6 +784,10 @@ std::span<const float> OfflineUserModel::genre_affinities(UserIndex user) const 
 
 DemographicMatch OfflineUserModel::demographic_match(UserIndex user) const noexcept {
   return fitted_->prior.match(user);
+}
+
+std::size_t OfflineUserModel::fitted_bytes() const noexcept {
+  return fitted_->memory_bytes();
 }
 
 struct OfflineUserModel::UserView {

@@ -106,6 +106,11 @@ struct OfflineModelOptions {
   // its similarities from one shared table (false: per-user sets, as larger
   // catalogs do; the ratings are the same either way).
   bool similarity_table = true;
+  // Whether the fit's per-user arrays are as narrow as the data allows:
+  // views of the dataset's histories where the train split is every user's
+  // oldest ratings (false: copies, as other splits get). The ratings are the
+  // same either way.
+  bool compact = true;
   double neighbour_shrinkage = 1.0;
   double support_shrinkage = 3.0;     // beta
   std::uint32_t support_cutoff = 12;  // no content weight from this many ratings on
@@ -202,7 +207,8 @@ class OfflineUserModel {
   bool is_training_rating(UserIndex user, ItemIndex item) const noexcept;
   std::uint32_t item_support(ItemIndex item) const noexcept;
   // The user's training ratings, oldest first (read from the dataset: the
-  // model keeps their indices only).
+  // model keeps their indices, or none where they are the start of the
+  // dataset's own histories).
   std::vector<Interaction> training_history(UserIndex user) const;
   // Mean and count of the user's training ratings (0 and 0 without).
   double user_mean(UserIndex user) const noexcept;
@@ -210,6 +216,9 @@ class OfflineUserModel {
   // a user without ratings.
   std::span<const float> genre_affinities(UserIndex user) const noexcept;
   DemographicMatch demographic_match(UserIndex user) const noexcept;
+  // The bytes the fit keeps per user (SVD factors, affinities, histories,
+  // themes, the neighbourhood scan's recent items): what grows with users.
+  std::size_t fitted_bytes() const noexcept;
 
   // The score without any drift (a fresh user), and with `state`'s drift.
   OfflineScore score(UserIndex user, ItemIndex item) const;

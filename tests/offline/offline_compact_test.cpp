@@ -1,0 +1,161 @@
+// The offline model's compact per-user arrays (OfflineModelOptions::compact)
+// give what the full-width ones give, bit for bit: on data where each
+// narrowing applies (a small catalog, a train split of every user's oldest
+// ratings) and where it does not (a catalog over 65,536 items, a random
+// split).
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "engine/data/split.hpp"
+#include "engine/sim/offline_user_model.hpp"
+#include "tests/offline/offline_world.hpp"
+
+using namespace lusifer;
+
+namespace {
+
+const testing::TasteWorld& world() {
+  static const testing::TasteWorld w = testing::make_taste_world();
+  return w;
+}
+
+// Weights learned on a hold-out (a fit on a split that is no user's oldest
+// ratings), from a small world's few ratings.
+OfflineModelOptions options(bool compact) {
+  OfflineModelOptions o;
+  o.validation_fraction = 0.2;
+  o.min_validation_ratings = 20;
+  o.compact = compact;
+  return o;
+}
+
+// Ratings, histories and folds of `compact` equal those of `full` for every
+// user (one outside the dataset too) and each of `items`.
+void require_same_model(const OfflineUserModel& compact, const OfflineUserModel& full,
+                        const std::vector<ItemIndex>& items) {
+  const Dataset& d = compact.dataset();
+  REQUIRE(compact.weights().learned);
+  REQUIRE(compact.weights().taste_match == full.weights().taste_match);
+  std::size_t similar = 0;
+  for (UserIndex u = 0; u <= d.user_count(); ++u) {
+    INFO("user " << u);
+    REQUIRE(compact.knows_user(u) == full.knows_user(u));
+    REQUIRE(compact.user_mean(u) == full.user_mean(u));
+    const auto a = compact.genre_affinities(u), b = full.genre_affinities(u);
+    REQUIRE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+    const std::vector<Interaction> history = compact.training_history(u);
+    const std::vector<Interaction> expected = full.training_history(u);
+    REQUIRE(history.size() == expected.size());
+    for (std::size_t k = 0; k < history.size(); ++k) {
+      REQUIRE(history[k].item == expected[k].item);
+      REQUIRE(history[k].rating == expected[k].rating);
+      REQUIRE(history[k].timestamp == expected[k].timestamp);
+    }
+    for (const ItemIndex i : items) {
+      INFO("item " << i);
+      REQUIRE(compact.is_training_rating(u, i) == full.is_training_rating(u, i));
+      const OfflineScore x = compact.score(u, i), y = full.score(u, i);
+      REQUIRE(x.raw == y.raw);
+      REQUIRE(x.rating == y.rating);
+      REQUIRE(x.drivers.similar == y.drivers.similar);
+      REQUIRE(x.drivers.similar_item == y.drivers.similar_item);
+      REQUIRE(x.drivers.similar_rating == y.drivers.similar_rating);
+      REQUIRE(x.drivers.theme == y.drivers.theme);
+      REQUIRE(x.drivers.theme_keys[0] == y.drivers.theme_keys[0]);
+      REQUIRE(compact.explain(u, i, x) == full.explain(u, i, y));
+      similar += x.drivers.similar != 0 ? 1 : 0;
+    }
+    // A fold over rated and unrated items (the trained-item test), then
+    // ratings with and without explanations after it.
+    OfflineUserState s = compact.new_state(u), t = full.new_state(u);
+    std::vector<OfflineRating> rated_s, rated_t;
+    compact.rate(s, items, rated_s, false);
+    full.rate(t, items, rated_t, false);
+    std::vector<Interaction> batch;
+    for (std::size_t k = 0; k < rated_s.size(); ++k) {
+      REQUIRE(rated_s[k].raw == rated_t[k].raw);
+      batch.push_back({items[k], k % 2 == 0 ? 5.0f : 1.0f, 0});
+    }
+    REQUIRE(compact.apply_batch(s, batch) == full.apply_batch(t, batch));
+    REQUIRE(compact.profile_text(s) == full.profile_text(t));
+    for (const bool explain : {false, true}) {
+      compact.rate(s, items, rated_s, explain);
+      full.rate(t, items, rated_t, explain);
+      for (std::size_t k = 0; k < rated_s.size(); ++k) {
+        REQUIRE(rated_s[k].raw == rated_t[k].raw);
+        REQUIRE(rated_s[k].explanation == rated_t[k].explanation);
+      }
+    }
+  }
+  // The neighbourhood scan was in play, or the comparison proves less.
+  CHECK(similar > 0);
+}
+
+std::vector<ItemIndex> every_item(const Dataset& d) {
+  std::vector<ItemIndex> items(d.catalog().size());
+  std::iota(items.begin(), items.end(), ItemIndex{0});
+  return items;
+}
+
+// Every user's training ratings, oldest first, as the dataset orders them.
+std::vector<Interaction> expected_history(const Dataset& d, std::span<const RatingIndex> train,
+                                          UserIndex user) {
+  std::vector<Interaction> out;
+  for (const RatingIndex r : d.histories().of(user))
+    if (std::find(train.begin(), train.end(), r) != train.end())
+      out.push_back({d.ratings().item(r), d.ratings().value(r), d.ratings().timestamp(r)});
+  return out;
+}
+
+void require_histories(const OfflineUserModel& model, std::span<const RatingIndex> train) {
+  const Dataset& d = model.dataset();
+  for (UserIndex u = 0; u < d.user_count(); ++u) {
+    const auto history = model.training_history(u);
+    const auto expected = expected_history(d, train, u);
+    REQUIRE(history.size() == expected.size());
+    REQUIRE(model.knows_user(u) == !expected.empty());
+    for (std::size_t k = 0; k < history.size(); ++k) {
+      REQUIRE(history[k].item == expected[k].item);
+      REQUIRE(history[k].timestamp == expected[k].timestamp);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("compact arrays: a train split of every user's oldest ratings", "[offline][compact]") {
+  const Dataset& d = world().dataset;
+  for (const std::size_t k : {std::size_t{0}, std::size_t{5}}) {
+    INFO("holdout of the last " << k);
+    const std::vector<RatingIndex> train = k == 0 ? world().all : holdout_last_k(d, k).train;
+    const OfflineUserModel compact(d, train, options(true)), full(d, train, options(false));
+    require_same_model(compact, full, every_item(d));
+    require_histories(compact, train);
+    // The histories are the dataset's own: the compact fit is smaller.
+    CHECK(compact.fitted_bytes() + 4 * train.size() <= full.fitted_bytes());
+  }
+}
+
+TEST_CASE("compact arrays: a random split, whose train is not the oldest ratings",
+          "[offline][compact]") {
+  const Dataset& d = world().dataset;
+  const std::vector<RatingIndex> train = random_k_fold(d, 5, 3)[0].train;
+  const OfflineUserModel compact(d, train, options(true)), full(d, train, options(false));
+  require_same_model(compact, full, every_item(d));
+  require_histories(compact, train);
+}
+
+TEST_CASE("compact arrays: a rating listed twice counts twice", "[offline][compact]") {
+  const Dataset& d = world().dataset;
+  std::vector<RatingIndex> train = world().all;
+  train.push_back(train[3]);
+  const OfflineUserModel compact(d, train, options(true)), full(d, train, options(false));
+  require_same_model(compact, full, every_item(d));
+  const UserIndex u = d.ratings().user(train[3]);
+  CHECK(compact.training_history(u).size() == d.histories().of(u).size() + 1);
+}

@@ -20,8 +20,9 @@ OfflineSimilarityTable::OfflineSimilarityTable(const OfflineContent& content)
   }
 }
 
-void OfflineSimilarityTable::similarities(ItemIndex item, std::span<const ItemIndex> members,
-                                          std::span<float> out) const {
+template <class Member>
+void OfflineSimilarityTable::similarities_of(ItemIndex item, std::span<const Member> members,
+                                             std::span<float> out) const {
   if (item >= items_)
     throw std::out_of_range("offline similarity table: item outside the table");
   const float* row = table_.data() + static_cast<std::size_t>(item) * items_;
@@ -30,6 +31,16 @@ void OfflineSimilarityTable::similarities(ItemIndex item, std::span<const ItemIn
       throw std::out_of_range("offline similarity table: member outside the table");
     out[k] = row[members[k]];
   }
+}
+
+void OfflineSimilarityTable::similarities(ItemIndex item, std::span<const ItemIndex> members,
+                                          std::span<float> out) const {
+  similarities_of(item, members, out);
+}
+
+void OfflineSimilarityTable::similarities(ItemIndex item, std::span<const std::uint16_t> members,
+                                          std::span<float> out) const {
+  similarities_of(item, members, out);
 }
 
 }  // namespace lusifer

@@ -14,6 +14,7 @@
 // it is stored whole. Immutable after construction; safe to share.
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -39,8 +40,14 @@ class OfflineSimilarityTable {
   // out[k] = similarity(item, members[k]); `out` must hold members.size()
   // values. Throws std::out_of_range for an index outside the table.
   void similarities(ItemIndex item, std::span<const ItemIndex> members, std::span<float> out) const;
+  // The same for members kept as 16-bit indices.
+  void similarities(ItemIndex item, std::span<const std::uint16_t> members,
+                    std::span<float> out) const;
 
  private:
+  template <class Member>
+  void similarities_of(ItemIndex item, std::span<const Member> members, std::span<float> out) const;
+
   std::size_t items_ = 0;
   std::vector<float> table_;  // row `item`, column `other`
 };

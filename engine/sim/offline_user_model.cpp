@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <unordered_map>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -168,6 +169,145 @@ struct ThemeSlot {
   std::uint32_t present = 0;
 };
 
+// Consecutive items of an ItemColumn, read as ItemIndex values, or handed
+// over at their stored width (visit) where a loop should not test it.
+class ItemRun {
+ public:
+  class iterator {
+   public:
+    iterator(const ItemRun* run, std::size_t k) : run_(run), k_(k) {}
+    ItemIndex operator*() const noexcept { return (*run_)[k_]; }
+    iterator& operator++() noexcept {
+      ++k_;
+      return *this;
+    }
+    bool operator==(const iterator& other) const noexcept { return k_ == other.k_; }
+
+   private:
+    const ItemRun* run_;
+    std::size_t k_;
+  };
+
+  ItemRun() = default;
+  ItemRun(const std::uint16_t* narrow, const ItemIndex* wide, std::size_t size) noexcept
+      : narrow_(narrow), wide_(wide), size_(size) {}
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  ItemIndex operator[](std::size_t k) const noexcept {
+    return narrow_ != nullptr ? ItemIndex{narrow_[k]} : wide_[k];
+  }
+  iterator begin() const noexcept { return {this, 0}; }
+  iterator end() const noexcept { return {this, size_}; }
+  // f(std::span<const std::uint16_t>) or f(std::span<const ItemIndex>).
+  template <class F>
+  decltype(auto) visit(F&& f) const {
+    if (narrow_ != nullptr)
+      return f(std::span<const std::uint16_t>(narrow_, size_));
+    return f(std::span<const ItemIndex>(wide_, size_));
+  }
+
+ private:
+  const std::uint16_t* narrow_ = nullptr;  // one of the two, per the column
+  const ItemIndex* wide_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// Item indices, 2 bytes each where the catalog has at most 65,536 items (as
+// RatingTable keeps them), else 4.
+class ItemColumn {
+ public:
+  static constexpr std::size_t kMaxNarrowItems = std::size_t{1} << 16;
+
+  ItemColumn() = default;
+  explicit ItemColumn(bool narrow) : narrow_(narrow) {}
+
+  void reserve(std::size_t n) { narrow_ ? narrow_items_.reserve(n) : wide_items_.reserve(n); }
+  void push_back(ItemIndex item) {
+    if (narrow_)
+      narrow_items_.push_back(static_cast<std::uint16_t>(item));
+    else
+      wide_items_.push_back(item);
+  }
+  // Sorts the items from `first` on, ascending.
+  void sort_from(std::size_t first) {
+    if (narrow_)
+      std::sort(narrow_items_.begin() + static_cast<std::ptrdiff_t>(first), narrow_items_.end());
+    else
+      std::sort(wide_items_.begin() + static_cast<std::ptrdiff_t>(first), wide_items_.end());
+  }
+  std::size_t memory_bytes() const noexcept {
+    return narrow_items_.capacity() * sizeof(std::uint16_t) +
+           wide_items_.capacity() * sizeof(ItemIndex);
+  }
+  ItemRun run(std::size_t first, std::size_t count) const noexcept {
+    if (narrow_)
+      return {narrow_items_.data() + first, nullptr, count};
+    return {nullptr, wide_items_.data() + first, count};
+  }
+
+ private:
+  bool narrow_ = false;
+  std::vector<std::uint16_t> narrow_items_;
+  std::vector<ItemIndex> wide_items_;
+};
+
+// Rating values, 1 byte each as a code into their distinct values where
+// there are at most 256 of them (as RatingTable keeps them), else 4: read
+// back bit for bit either way.
+class RatingColumn {
+ public:
+  // `for_each(f)` calls f(float) with the `count` values in order; it is
+  // called twice (which values, then the column). Wide unless `narrow`.
+  template <class ForEach>
+  void assign(bool narrow, std::size_t count, ForEach&& for_each) {
+    std::unordered_map<std::uint32_t, std::uint8_t> code_of;
+    value_of_code_.clear();
+    if (narrow) {
+      // Up to one value past what codes hold, which rules them out.
+      for_each([&](float v) {
+        const auto bits = std::bit_cast<std::uint32_t>(v);
+        if (value_of_code_.size() > 256 || code_of.contains(bits))
+          return;
+        code_of.emplace(bits, static_cast<std::uint8_t>(value_of_code_.size()));
+        value_of_code_.push_back(v);
+      });
+    }
+    narrow_ = narrow && value_of_code_.size() <= 256;
+    codes_.clear();
+    wide_values_.clear();
+    if (narrow_) {
+      codes_.reserve(count);
+      for_each([&](float v) { codes_.push_back(code_of.at(std::bit_cast<std::uint32_t>(v))); });
+    } else {
+      value_of_code_.clear();
+      wide_values_.reserve(count);
+      for_each([&](float v) { wide_values_.push_back(v); });
+    }
+  }
+  // f(value), where value(k) is the value at first + k: the width is
+  // tested once, not at every read.
+  template <class F>
+  decltype(auto) visit(std::size_t first, F&& f) const {
+    if (narrow_) {
+      return f([codes = codes_.data() + first, values = value_of_code_.data()](std::size_t k) {
+        return values[codes[k]];
+      });
+    }
+    return f([values = wide_values_.data() + first](std::size_t k) { return values[k]; });
+  }
+  std::size_t memory_bytes() const noexcept {
+    return codes_.capacity() +
+           (value_of_code_.capacity() + wide_values_.capacity()) * sizeof(float);
+  }
+
+ private:
+  bool narrow_ = false;
+  std::vector<std::uint8_t> codes_;
+  std::vector<float> value_of_code_;
+  std::vector<float> wide_values_;
+};
+
 }  // namespace
 
 // Everything learned from one list of training ratings. The constructor
@@ -195,7 +335,7 @@ struct OfflineUserModel::Fitted {
   // empty): 4 bytes a training rating less.
   const UserHistories* histories = nullptr;
   std::vector<RatingIndex> history;
-  std::vector<ItemIndex> sorted_items;  // per user, ascending
+  ItemColumn sorted_items;  // per user, ascending
   std::vector<std::size_t> theme_offsets;
   // Per user, a 256-bit Bloom filter of their themes: most keywords of an
   // item are none of the user's themes, and this skips their search.
@@ -208,10 +348,11 @@ struct OfflineUserModel::Fitted {
   OfflineSimilarityTable similarity_table;
   std::vector<OfflineContentSet> recent;
   // Their ratings and items, in the same order (contiguous, so the scan does
-  // not walk the history).
-  std::vector<std::size_t> recent_offsets;
-  std::vector<float> recent_ratings;
-  std::vector<ItemIndex> recent_items;
+  // not walk the history): 3 bytes a rating where the catalog has at most
+  // 65,536 items and the ratings at most 256 values.
+  std::vector<std::uint32_t> recent_offsets;
+  RatingColumn recent_ratings;
+  ItemColumn recent_items;
   OfflineDemographicPrior prior;
   // Per item; filled once the weights are known (set_item_terms).
   std::vector<ItemTerms> item_terms;
@@ -259,6 +400,8 @@ struct OfflineUserModel::Fitted {
         return table.timestamp(a) < table.timestamp(b);
       return a < b;
     });
+    const bool narrow_items = options.compact && items <= ItemColumn::kMaxNarrowItems;
+    sorted_items = ItemColumn(narrow_items);
     sorted_items.reserve(history.size());
     history_offsets.assign(1, 0);
     history_offsets.reserve(users + 1);
@@ -270,7 +413,7 @@ struct OfflineUserModel::Fitted {
       const std::size_t first = next;
       for (; next < history.size() && table.user(history[next]) == u; ++next)
         sorted_items.push_back(table.item(history[next]));
-      std::sort(sorted_items.begin() + static_cast<std::ptrdiff_t>(first), sorted_items.end());
+      sorted_items.sort_from(first);
       history_offsets.push_back(static_cast<std::uint32_t>(next));
       recent_total += std::min(next - first, options.max_neighbour_scan);
       if (prefixes) {
@@ -291,25 +434,34 @@ struct OfflineUserModel::Fitted {
       similarity_table = OfflineSimilarityTable(content);
     else
       recent.resize(users);
-    // Reserved to the exact size: grown by doubling, these held up to twice
-    // their ratings in every user at once.
+    // Each user's max_neighbour_scan most recent training ratings, most
+    // recent first. Reserved to the exact size: grown by doubling, these
+    // held up to twice their ratings in every user at once.
+    const auto for_each_recent = [&](auto&& f) {
+      for (UserIndex u = 0; u < users; ++u) {
+        const auto past = history_of(u);
+        for (std::size_t k = 0; k < past.size() && k < options.max_neighbour_scan; ++k)
+          f(past[past.size() - 1 - k]);
+      }
+    };
+    recent_items = ItemColumn(narrow_items);
+    recent_items.reserve(recent_total);
+    for_each_recent([&](RatingIndex r) { recent_items.push_back(table.item(r)); });
+    recent_ratings.assign(options.compact, recent_total, [&](auto&& f) {
+      for_each_recent([&](RatingIndex r) { f(table.value(r)); });
+    });
     recent_offsets.reserve(users + 1);
     recent_offsets.assign(1, 0);
-    recent_items.reserve(recent_total);
-    recent_ratings.reserve(recent_total);
+    std::vector<ItemIndex> members;
     for (UserIndex u = 0; u < users; ++u) {
-      const auto past = history_of(u);
-      const std::size_t first = recent_items.size();
-      for (std::size_t k = 0; k < past.size() && k < options.max_neighbour_scan; ++k) {
-        const RatingIndex r = past[past.size() - 1 - k];
-        recent_items.push_back(table.item(r));
-        recent_ratings.push_back(table.value(r));
-      }
-      recent_offsets.push_back(recent_items.size());
-      if (!tabled && recent_items.size() > first)
-        recent[u] = OfflineContentSet(
-            content,
-            std::span<const ItemIndex>(recent_items).subspan(first, recent_items.size() - first));
+      const std::size_t count = std::min(history_of(u).size(), options.max_neighbour_scan);
+      recent_offsets.push_back(static_cast<std::uint32_t>(recent_offsets.back() + count));
+      if (tabled || count == 0)
+        continue;
+      members.clear();
+      for (const ItemIndex i : recent_items.run(recent_offsets[u], count))
+        members.push_back(i);
+      recent[u] = OfflineContentSet(content, members);
     }
 
     // Genre and theme affinities from residuals against the baselines.
@@ -421,9 +573,9 @@ struct OfflineUserModel::Fitted {
     const auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
     std::size_t sum = bytes(user_offset) + bytes(means) + bytes(factors.users) +
                       bytes(factors.known_user) + bytes(affinities) + bytes(history_offsets) +
-                      bytes(history) + bytes(sorted_items) + bytes(theme_offsets) +
+                      bytes(history) + sorted_items.memory_bytes() + bytes(theme_offsets) +
                       bytes(theme_filters) + bytes(themes) + bytes(recent) + bytes(recent_offsets) +
-                      bytes(recent_ratings) + bytes(recent_items);
+                      recent_ratings.memory_bytes() + recent_items.memory_bytes();
     for (const OfflineContentSet& set : recent)
       sum += set.memory_bytes();
     return sum;
@@ -448,11 +600,10 @@ struct OfflineUserModel::Fitted {
       return histories->of(u).first(count);
     return std::span<const RatingIndex>(history).subspan(history_offsets[u], count);
   }
-  std::span<const ItemIndex> sorted_items_of(UserIndex u) const noexcept {
+  ItemRun sorted_items_of(UserIndex u) const noexcept {
     if (u >= user_count())
       return {};
-    return std::span<const ItemIndex>(sorted_items)
-        .subspan(history_offsets[u], history_offsets[u + 1] - history_offsets[u]);
+    return sorted_items.run(history_offsets[u], history_offsets[u + 1] - history_offsets[u]);
   }
   std::span<const ThemeAffinity> themes_of(UserIndex u) const noexcept {
     if (u >= user_count())
@@ -558,17 +709,17 @@ struct OfflineUserModel::Fitted {
                         const OfflineModelOptions& o, OfflineDrivers* d) const {
     if (u + 1 >= recent_offsets.size() || o.neighbours == 0)
       return 0.0;
-    const std::size_t count = recent_offsets[u + 1] - recent_offsets[u];
+    const std::size_t first = recent_offsets[u];
+    const std::size_t count = recent_offsets[u + 1] - first;
     if (count == 0)
       return 0.0;
-    const float* ratings = recent_ratings.data() + recent_offsets[u];
-    const ItemIndex* items = recent_items.data() + recent_offsets[u];
+    const ItemRun items = recent_items.run(first, count);
     std::array<float, kMaxNeighbourScan> similarity;
+    const std::span<float> out(similarity.data(), count);
     if (!similarity_table.empty())
-      similarity_table.similarities(item, std::span<const ItemIndex>(items, count),
-                                    std::span<float>(similarity.data(), count));
+      items.visit([&](auto members) { similarity_table.similarities(item, members, out); });
     else
-      recent[u].similarities(content, item, std::span<float>(similarity.data(), count));
+      recent[u].similarities(content, item, out);
     // One integer key per similar item, larger for more similar and, among
     // equals, for more recent, so selection compares integers only.
     std::array<std::uint64_t, kMaxNeighbourScan> found;
@@ -590,28 +741,30 @@ struct OfflineUserModel::Fitted {
       return 0xffffffffu - static_cast<std::uint32_t>(found[k]);
     };
     const double baseline = mu + offset(u);
-    double weighted = 0, weights = 0;
-    for (std::size_t k = 0; k < keep; ++k) {
-      const double w = static_cast<double>(similarity_of(k)) * similarity_of(k);
-      weighted += w * (ratings[age_of(k)] - baseline);
-      weights += w;
-    }
-    const double term = weighted / (weights + o.neighbour_shrinkage);
-    if (d && term != 0) {
-      double best = 0;
+    return recent_ratings.visit(first, [&](const auto& rating) {
+      double weighted = 0, weights = 0;
       for (std::size_t k = 0; k < keep; ++k) {
-        const std::uint32_t age = age_of(k);
         const double w = static_cast<double>(similarity_of(k)) * similarity_of(k);
-        const double pull = w * (ratings[age] - baseline) * (term > 0 ? 1.0 : -1.0);
-        if (pull > best) {
-          best = pull;
-          d->similar_item = items[age];
-          d->similar_rating = ratings[age];
-          d->similar_similarity = similarity_of(k);
+        weighted += w * (rating(age_of(k)) - baseline);
+        weights += w;
+      }
+      const double term = weighted / (weights + o.neighbour_shrinkage);
+      if (d && term != 0) {
+        double best = 0;
+        for (std::size_t k = 0; k < keep; ++k) {
+          const std::uint32_t age = age_of(k);
+          const double w = static_cast<double>(similarity_of(k)) * similarity_of(k);
+          const double pull = w * (rating(age) - baseline) * (term > 0 ? 1.0 : -1.0);
+          if (pull > best) {
+            best = pull;
+            d->similar_item = items[age];
+            d->similar_rating = rating(age);
+            d->similar_similarity = similarity_of(k);
+          }
         }
       }
-    }
-    return term;
+      return term;
+    });
   }
 };
 
@@ -745,20 +898,21 @@ bool OfflineUserModel::knows_user(UserIndex user) const noexcept {
 }
 
 bool OfflineUserModel::is_training_rating(UserIndex user, ItemIndex item) const noexcept {
-  const auto items = fitted_->sorted_items_of(user);
-  if (items.empty())
-    return false;
-  // A branchless lower bound, as in theme_term: folds ask this of every
-  // rated item, and the answer (almost always "no" in episodes that avoid
-  // seen items) gave the branch predictor a coin toss at every step.
-  const ItemIndex* found = items.data();
-  for (std::size_t n = items.size(); n > 1;) {
-    const std::size_t half = n / 2;
-    // Arithmetic, not ?:, which GCC compiles to a branch here.
-    found += static_cast<std::size_t>(found[half - 1] < item) * half;
-    n -= half;
-  }
-  return *found == item;
+  return fitted_->sorted_items_of(user).visit([&](auto items) {
+    if (items.empty())
+      return false;
+    // A branchless lower bound, as in theme_term: folds ask this of every
+    // rated item, and the answer (almost always "no" in episodes that avoid
+    // seen items) gave the branch predictor a coin toss at every step.
+    const auto* found = items.data();
+    for (std::size_t n = items.size(); n > 1;) {
+      const std::size_t half = n / 2;
+      // Arithmetic, not ?:, which GCC compiles to a branch here.
+      found += static_cast<std::size_t>(ItemIndex{found[half - 1]} < item) * half;
+      n -= half;
+    }
+    return ItemIndex{*found} == item;
+  });
 }
 
 std::uint32_t OfflineUserModel::item_support(ItemIndex item) const noexcept {
@@ -922,7 +1076,7 @@ namespace {
 // at a time in a thread.
 class TrainedMarks {
  public:
-  TrainedMarks(std::span<const ItemIndex> history, std::size_t catalog_size, std::size_t lookups) {
+  TrainedMarks(ItemRun history, std::size_t catalog_size, std::size_t lookups) {
     if (history.empty() || history.size() > 8 * lookups)
       return;
     thread_local std::vector<std::uint64_t> bits;
@@ -948,7 +1102,7 @@ class TrainedMarks {
 
  private:
   std::uint64_t* words_ = nullptr;
-  std::span<const ItemIndex> history_;
+  ItemRun history_;
 };
 
 // Whether `item` is one of `sorted` (ascending): is_training_rating's

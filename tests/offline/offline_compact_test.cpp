@@ -5,12 +5,15 @@
 // split).
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "engine/data/dataset.hpp"
 #include "engine/data/split.hpp"
 #include "engine/sim/offline_user_model.hpp"
 #include "tests/offline/offline_world.hpp"
@@ -126,6 +129,62 @@ void require_histories(const OfflineUserModel& model, std::span<const RatingInde
   }
 }
 
+// A catalog over 65,536 items, so item indices must stay 32-bit: 40 users
+// in three tastes rate 12 items each of 70,000 (crime, horror and comedy
+// films with their synopsis words), among them items past 65,535 but never
+// their 16-bit aliases (index - 65,536), which are in the catalog too.
+struct WideWorld {
+  static constexpr ItemIndex kItems = 70'000;
+  static constexpr ItemIndex kHigh = 65'536;  // rated items kHigh.. and kLow..
+  static constexpr ItemIndex kLow = 100;
+  static constexpr ItemIndex kPool = 60;
+  Dataset dataset;
+  std::vector<ItemIndex> items;  // rated ones, their aliases, unrated ones
+};
+
+WideWorld make_wide_world() {
+  DatasetBuilder builder(DatasetFormat::kMovieLensLatest, "wide-world", RatingScale{});
+  Catalog& catalog = builder.catalog();
+  const GenreMask genres[3] = {GenreMask{1} << catalog.add_genre("Crime"),
+                               GenreMask{1} << catalog.add_genre("Horror"),
+                               GenreMask{1} << catalog.add_genre("Comedy")};
+  const char* words[3][4] = {{"heist", "prison", "detective", "vault"},
+                             {"ghost", "curse", "haunted", "crypt"},
+                             {"wedding", "family", "road", "bakery"}};
+  for (ItemIndex i = 0; i < WideWorld::kItems; ++i) {
+    Item item;
+    item.id = i + 1;
+    item.title = "Film " + std::to_string(i);
+    item.genres = genres[i % 3];
+    item.text = std::string("A story of ") + words[i % 3][i % 4] + " and " +
+                words[i % 3][(i / 4) % 4] + ".";
+    builder.add_item(std::move(item));
+  }
+  for (int u = 0; u < 40; ++u) {
+    User user;
+    user.id = u + 1;
+    builder.add_user(std::move(user));
+  }
+  std::int64_t time = 1'000'000;
+  for (UserIndex u = 0; u < 40; ++u) {
+    for (ItemIndex k = 0; k < 12; ++k) {
+      const ItemIndex slot = (u * 7 + k * 5) % WideWorld::kPool;
+      const ItemIndex item = (k % 2 == 0 ? WideWorld::kHigh : WideWorld::kLow) + slot;
+      const bool liked = item % 3 == u % 3;
+      builder.add_rating(u, item, liked ? 5.0f - static_cast<float>(k % 2) : 1.0f + (k % 3),
+                         ++time);
+    }
+  }
+  WideWorld world;
+  world.dataset = builder.finish();
+  for (ItemIndex j = 0; j < WideWorld::kPool; ++j)
+    for (const ItemIndex base : {ItemIndex{0}, WideWorld::kLow, WideWorld::kHigh})
+      world.items.push_back(base + j);
+  world.items.push_back(WideWorld::kLow + WideWorld::kPool);  // unrated, like the rated ones
+  world.items.push_back(WideWorld::kItems - 1);
+  return world;
+}
+
 }  // namespace
 
 TEST_CASE("compact arrays: a train split of every user's oldest ratings", "[offline][compact]") {
@@ -136,8 +195,9 @@ TEST_CASE("compact arrays: a train split of every user's oldest ratings", "[offl
     const OfflineUserModel compact(d, train, options(true)), full(d, train, options(false));
     require_same_model(compact, full, every_item(d));
     require_histories(compact, train);
-    // The histories are the dataset's own: the compact fit is smaller.
-    CHECK(compact.fitted_bytes() + 4 * train.size() <= full.fitted_bytes());
+    // The histories are the dataset's own and the items 16-bit: the compact
+    // fit is smaller.
+    CHECK(compact.fitted_bytes() + (4 + 2) * train.size() <= full.fitted_bytes());
   }
 }
 
@@ -158,4 +218,40 @@ TEST_CASE("compact arrays: a rating listed twice counts twice", "[offline][compa
   require_same_model(compact, full, every_item(d));
   const UserIndex u = d.ratings().user(train[3]);
   CHECK(compact.training_history(u).size() == d.histories().of(u).size() + 1);
+}
+
+TEST_CASE("compact arrays: a catalog over 65,536 items keeps 32-bit items", "[offline][compact]") {
+  const WideWorld w = make_wide_world();
+  const Dataset& d = w.dataset;
+  REQUIRE(d.catalog().size() > 65'536);
+  for (const bool oldest : {true, false}) {
+    INFO((oldest ? "holdout of the last 3" : "random split"));
+    const std::vector<RatingIndex> train =
+        oldest ? holdout_last_k(d, 3).train : random_k_fold(d, 4, 5)[0].train;
+    const OfflineUserModel compact(d, train, options(true)), full(d, train, options(false));
+    require_same_model(compact, full, w.items);
+    require_histories(compact, train);
+    std::size_t high = 0;
+    for (const RatingIndex r : train) {
+      const UserIndex u = d.ratings().user(r);
+      const ItemIndex i = d.ratings().item(r);
+      REQUIRE(compact.is_training_rating(u, i));
+      if (i >= WideWorld::kHigh) {
+        ++high;
+        REQUIRE_FALSE(compact.is_training_rating(u, i - WideWorld::kHigh));
+      }
+    }
+    CHECK(high > 0);
+  }
+}
+
+TEST_CASE("compact arrays: ratings of more than 256 values", "[offline][compact]") {
+  const auto fine = testing::make_taste_world(RatingScale{1.0f, 5.0f, 0.005f});
+  const Dataset& d = fine.dataset;
+  std::set<float> values;
+  for (RatingIndex r = 0; r < d.ratings().size(); ++r)
+    values.insert(d.ratings().value(r));
+  REQUIRE(values.size() > 256);
+  const OfflineUserModel compact(d, fine.all, options(true)), full(d, fine.all, options(false));
+  require_same_model(compact, full, every_item(d));
 }

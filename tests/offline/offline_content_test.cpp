@@ -2,6 +2,7 @@
 
 #include "engine/sim/offline_content.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -148,14 +149,22 @@ TEST_CASE("the similarity table gives the indexed set's similarities bit for bit
   for (ItemIndex i = 0; i < world.dataset.catalog().size(); i += 2)
     members.push_back(i);
   const OfflineContentSet set(content, members);
-  std::vector<float> from_set(members.size()), from_table(members.size());
+  // The members as 16-bit indices, as the offline model keeps them.
+  const std::vector<std::uint16_t> narrow(members.begin(), members.end());
+  std::vector<float> from_set(members.size()), from_table(members.size()),
+      from_narrow(members.size());
   for (ItemIndex item = 0; item < world.dataset.catalog().size(); ++item) {
     set.similarities(content, item, from_set);
     table.similarities(item, members, from_table);
+    table.similarities(item, narrow, from_narrow);
     CHECK(from_table == from_set);
+    CHECK(from_narrow == from_set);
   }
   const auto outside = static_cast<ItemIndex>(world.dataset.catalog().size());
   CHECK_THROWS_AS(table.similarities(outside, members, from_table), std::out_of_range);
   CHECK_THROWS_AS(table.similarities(0, std::vector<ItemIndex>{outside}, from_table),
                   std::out_of_range);
+  CHECK_THROWS_AS(
+      table.similarities(0, std::vector<std::uint16_t>{std::uint16_t(outside)}, from_narrow),
+      std::out_of_range);
 }

@@ -71,10 +71,6 @@ double content_weight(std::uint32_t support, const OfflineModelOptions& o) noexc
   return std::max(0.0, (beta / (support + beta) - at_cutoff) / (1.0 - at_cutoff));
 }
 
-unsigned theme_bit(std::uint32_t term) noexcept {
-  return static_cast<unsigned>((term * 0x9e3779b97f4a7c15ULL) >> 56);  // 8 bits: 256
-}
-
 typedef float Vec4 __attribute__((vector_size(16)));
 
 // p . q over `width` floats, as four running sums s_l (lane l adds the
@@ -336,11 +332,12 @@ struct OfflineUserModel::Fitted {
   const UserHistories* histories = nullptr;
   std::vector<RatingIndex> history;
   ItemColumn sorted_items;  // per user, ascending
-  std::vector<std::size_t> theme_offsets;
-  // Per user, a 256-bit Bloom filter of their themes: most keywords of an
-  // item are none of the user's themes, and this skips their search.
-  std::vector<std::array<std::uint64_t, 4>> theme_filters;
-  std::vector<ThemeAffinity> themes;  // per user, ascending term
+  // User u's themes are [theme_offsets[u], theme_offsets[u + 1]) of themes,
+  // ascending by term. (A Bloom filter of them per user, 32 bytes, spared
+  // theme_term some of its searches, but it only serves explanations and
+  // the few scores without a slate's table of themes: see rate_into.)
+  std::vector<std::uint32_t> theme_offsets;
+  std::vector<ThemeAffinity> themes;
   // The neighbourhood term's similarities: one table for all users where
   // the catalog is small enough (a few MB, where per-user sets would cost
   // ~4 KB a user), else per user an indexed set of their max_neighbour_scan
@@ -469,7 +466,6 @@ struct OfflineUserModel::Fitted {
     affinities.assign(users * genre_count, 0.0f);
     theme_offsets.reserve(users + 1);
     theme_offsets.assign(1, 0);
-    theme_filters.reserve(users);
     std::vector<double> genre_sum(genre_count), genre_n(genre_count);
     std::map<std::uint32_t, std::pair<double, std::uint32_t>> theme_sums;
     for (UserIndex u = 0; u < users; ++u) {
@@ -516,13 +512,9 @@ struct OfflineUserModel::Fitted {
         std::sort(themes.begin() + static_cast<std::ptrdiff_t>(first), themes.end(),
                   [](const ThemeAffinity& a, const ThemeAffinity& b) { return a.term < b.term; });
       }
-      theme_offsets.push_back(themes.size());
-      std::array<std::uint64_t, 4> filter{};
-      for (std::size_t t = theme_offsets[u]; t < themes.size(); ++t) {
-        const unsigned bit = theme_bit(themes[t].term);
-        filter[bit / 64] |= std::uint64_t{1} << (bit % 64);
-      }
-      theme_filters.push_back(filter);
+      if (themes.size() > std::numeric_limits<std::uint32_t>::max())
+        throw std::length_error("offline model: more than 2^32 themes in all");
+      theme_offsets.push_back(static_cast<std::uint32_t>(themes.size()));
     }
     themes.shrink_to_fit();
 
@@ -574,7 +566,7 @@ struct OfflineUserModel::Fitted {
     std::size_t sum = bytes(user_offset) + bytes(means) + bytes(factors.users) +
                       bytes(factors.known_user) + bytes(affinities) + bytes(history_offsets) +
                       bytes(history) + sorted_items.memory_bytes() + bytes(theme_offsets) +
-                      bytes(theme_filters) + bytes(themes) + bytes(recent) + bytes(recent_offsets) +
+                      bytes(themes) + bytes(recent) + bytes(recent_offsets) +
                       recent_ratings.memory_bytes() + recent_items.memory_bytes();
     for (const OfflineContentSet& set : recent)
       sum += set.memory_bytes();
@@ -651,14 +643,10 @@ struct OfflineUserModel::Fitted {
     const auto mine = themes_of(u);
     if (mine.empty())
       return 0.0;
-    const auto& filter = theme_filters[u];
     double sum = 0;
     int matches = 0;
     std::array<ThemeAffinity, 8> matched{};
     for (const std::uint32_t term : keywords) {
-      const unsigned bit = theme_bit(term);
-      if (!(filter[bit / 64] & (std::uint64_t{1} << (bit % 64))))
-        continue;
       // A branchless lower bound: whether a keyword is a theme of the user
       // is a coin toss to the branch predictor.
       const ThemeAffinity* found = mine.data();

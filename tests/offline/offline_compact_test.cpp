@@ -255,3 +255,24 @@ TEST_CASE("compact arrays: ratings of more than 256 values", "[offline][compact]
   const OfflineUserModel compact(d, fine.all, options(true)), full(d, fine.all, options(false));
   require_same_model(compact, full, every_item(d));
 }
+
+TEST_CASE("themes searched per keyword give what a slate's table of them gives",
+          "[offline][compact]") {
+  // score() searches the user's themes for each keyword of the item (no
+  // filter in front); rate() without explanations looks them up in a table.
+  const Dataset& d = world().dataset;
+  const OfflineUserModel model(d, world().all, options(true));
+  const std::vector<ItemIndex> items = every_item(d);
+  std::size_t themed = 0;
+  for (UserIndex u = 0; u < d.user_count(); ++u) {
+    OfflineUserState state = model.new_state(u);
+    std::vector<OfflineRating> rated;
+    model.rate(state, items, rated, false);
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      const OfflineScore s = model.score(u, items[k]);
+      REQUIRE(rated[k].raw == s.raw);
+      themed += s.drivers.theme != 0 ? 1 : 0;
+    }
+  }
+  CHECK(themed > 0);
+}

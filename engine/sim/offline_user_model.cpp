@@ -225,13 +225,6 @@ class ItemColumn {
     else
       wide_items_.push_back(item);
   }
-  // Sorts the items from `first` on, ascending.
-  void sort_from(std::size_t first) {
-    if (narrow_)
-      std::sort(narrow_items_.begin() + static_cast<std::ptrdiff_t>(first), narrow_items_.end());
-    else
-      std::sort(wide_items_.begin() + static_cast<std::ptrdiff_t>(first), wide_items_.end());
-  }
   std::size_t memory_bytes() const noexcept {
     return narrow_items_.capacity() * sizeof(std::uint16_t) +
            wide_items_.capacity() * sizeof(ItemIndex);
@@ -321,8 +314,8 @@ struct OfflineUserModel::Fitted {
   std::vector<float> outside_affinities;  // users outside the dataset
   double outside_offset = 0;
   // User u's training ratings are [history_offsets[u], history_offsets[u +
-  // 1]) of `history` and of sorted_items; the user is known when there are
-  // any. 32-bit, as rating indices are.
+  // 1]) of `history`, history_items and history_ratings; the user is known
+  // when there are any. 32-bit, as rating indices are.
   std::vector<std::uint32_t> history_offsets;
   // Per user, oldest first: indices into the dataset's ratings. When every
   // user's training ratings are the oldest part of their history (a holdout
@@ -331,7 +324,12 @@ struct OfflineUserModel::Fitted {
   // empty): 4 bytes a training rating less.
   const UserHistories* histories = nullptr;
   std::vector<RatingIndex> history;
-  ItemColumn sorted_items;  // per user, ascending
+  // Their items and ratings, in the same order: 3 bytes a rating where the
+  // catalog has at most 65,536 items and the ratings at most 256 values.
+  // What the trained-item tests and the neighbourhood scan read (its
+  // max_neighbour_scan most recent are the last ones, contiguous).
+  ItemColumn history_items;
+  RatingColumn history_ratings;
   // User u's themes are [theme_offsets[u], theme_offsets[u + 1]) of themes,
   // ascending by term. (A Bloom filter of them per user, 32 bytes, spared
   // theme_term some of its searches, but it only serves explanations and
@@ -341,15 +339,9 @@ struct OfflineUserModel::Fitted {
   // The neighbourhood term's similarities: one table for all users where
   // the catalog is small enough (a few MB, where per-user sets would cost
   // ~4 KB a user), else per user an indexed set of their max_neighbour_scan
-  // most recent rated items, most recent first. Both give the same values.
+  // most recent rated items, oldest first. Both give the same values.
   OfflineSimilarityTable similarity_table;
   std::vector<OfflineContentSet> recent;
-  // Their ratings and items, in the same order (contiguous, so the scan does
-  // not walk the history): 3 bytes a rating where the catalog has at most
-  // 65,536 items and the ratings at most 256 values.
-  std::vector<std::uint32_t> recent_offsets;
-  RatingColumn recent_ratings;
-  ItemColumn recent_items;
   OfflineDemographicPrior prior;
   // Per item; filled once the weights are known (set_item_terms).
   std::vector<ItemTerms> item_terms;
@@ -397,22 +389,18 @@ struct OfflineUserModel::Fitted {
         return table.timestamp(a) < table.timestamp(b);
       return a < b;
     });
-    const bool narrow_items = options.compact && items <= ItemColumn::kMaxNarrowItems;
-    sorted_items = ItemColumn(narrow_items);
-    sorted_items.reserve(history.size());
+    history_items = ItemColumn(options.compact && items <= ItemColumn::kMaxNarrowItems);
+    history_items.reserve(history.size());
     history_offsets.assign(1, 0);
     history_offsets.reserve(users + 1);
     std::size_t next = 0;
-    std::size_t recent_total = 0;
     const UserHistories& all = dataset.histories();
     bool prefixes = options.compact && all.user_count() == users;
     for (UserIndex u = 0; u < users; ++u) {
       const std::size_t first = next;
       for (; next < history.size() && table.user(history[next]) == u; ++next)
-        sorted_items.push_back(table.item(history[next]));
-      sorted_items.sort_from(first);
+        history_items.push_back(table.item(history[next]));
       history_offsets.push_back(static_cast<std::uint32_t>(next));
-      recent_total += std::min(next - first, options.max_neighbour_scan);
       if (prefixes) {
         const auto mine = std::span<const RatingIndex>(history).subspan(first, next - first);
         const auto theirs = all.of(u);
@@ -420,6 +408,10 @@ struct OfflineUserModel::Fitted {
             mine.size() <= theirs.size() && std::equal(mine.begin(), mine.end(), theirs.begin());
       }
     }
+    history_ratings.assign(options.compact, history.size(), [&](auto&& f) {
+      for (const RatingIndex r : history)
+        f(table.value(r));
+    });
     if (prefixes) {
       histories = &all;
       std::vector<RatingIndex>().swap(history);
@@ -431,34 +423,13 @@ struct OfflineUserModel::Fitted {
       similarity_table = OfflineSimilarityTable(content);
     else
       recent.resize(users);
-    // Each user's max_neighbour_scan most recent training ratings, most
-    // recent first. Reserved to the exact size: grown by doubling, these
-    // held up to twice their ratings in every user at once.
-    const auto for_each_recent = [&](auto&& f) {
-      for (UserIndex u = 0; u < users; ++u) {
-        const auto past = history_of(u);
-        for (std::size_t k = 0; k < past.size() && k < options.max_neighbour_scan; ++k)
-          f(past[past.size() - 1 - k]);
-      }
-    };
-    recent_items = ItemColumn(narrow_items);
-    recent_items.reserve(recent_total);
-    for_each_recent([&](RatingIndex r) { recent_items.push_back(table.item(r)); });
-    recent_ratings.assign(options.compact, recent_total, [&](auto&& f) {
-      for_each_recent([&](RatingIndex r) { f(table.value(r)); });
-    });
-    recent_offsets.reserve(users + 1);
-    recent_offsets.assign(1, 0);
     std::vector<ItemIndex> members;
-    for (UserIndex u = 0; u < users; ++u) {
-      const std::size_t count = std::min(history_of(u).size(), options.max_neighbour_scan);
-      recent_offsets.push_back(static_cast<std::uint32_t>(recent_offsets.back() + count));
-      if (tabled || count == 0)
-        continue;
+    for (UserIndex u = 0; !tabled && u < users; ++u) {
       members.clear();
-      for (const ItemIndex i : recent_items.run(recent_offsets[u], count))
+      for (const ItemIndex i : recent_items_of(u, options.max_neighbour_scan))
         members.push_back(i);
-      recent[u] = OfflineContentSet(content, members);
+      if (!members.empty())
+        recent[u] = OfflineContentSet(content, members);
     }
 
     // Genre and theme affinities from residuals against the baselines.
@@ -563,11 +534,10 @@ struct OfflineUserModel::Fitted {
   std::size_t user_count() const noexcept { return user_offset.size(); }
   std::size_t memory_bytes() const noexcept {
     const auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-    std::size_t sum = bytes(user_offset) + bytes(means) + bytes(factors.users) +
-                      bytes(factors.known_user) + bytes(affinities) + bytes(history_offsets) +
-                      bytes(history) + sorted_items.memory_bytes() + bytes(theme_offsets) +
-                      bytes(themes) + bytes(recent) + bytes(recent_offsets) +
-                      recent_ratings.memory_bytes() + recent_items.memory_bytes();
+    std::size_t sum =
+        bytes(user_offset) + bytes(means) + bytes(factors.users) + bytes(factors.known_user) +
+        bytes(affinities) + bytes(history_offsets) + bytes(history) + history_items.memory_bytes() +
+        history_ratings.memory_bytes() + bytes(theme_offsets) + bytes(themes) + bytes(recent);
     for (const OfflineContentSet& set : recent)
       sum += set.memory_bytes();
     return sum;
@@ -592,10 +562,19 @@ struct OfflineUserModel::Fitted {
       return histories->of(u).first(count);
     return std::span<const RatingIndex>(history).subspan(history_offsets[u], count);
   }
-  ItemRun sorted_items_of(UserIndex u) const noexcept {
+  // The items of the user's training ratings, oldest first.
+  ItemRun training_items_of(UserIndex u) const noexcept {
     if (u >= user_count())
       return {};
-    return sorted_items.run(history_offsets[u], history_offsets[u + 1] - history_offsets[u]);
+    return history_items.run(history_offsets[u], history_offsets[u + 1] - history_offsets[u]);
+  }
+  // The last `scan` of them, still oldest first.
+  ItemRun recent_items_of(UserIndex u, std::size_t scan) const noexcept {
+    if (u >= user_count())
+      return {};
+    const std::size_t count =
+        std::min<std::size_t>(history_offsets[u + 1] - history_offsets[u], scan);
+    return history_items.run(history_offsets[u + 1] - count, count);
   }
   std::span<const ThemeAffinity> themes_of(UserIndex u) const noexcept {
     if (u >= user_count())
@@ -695,13 +674,15 @@ struct OfflineUserModel::Fitted {
   // items, their deviations from the user's baseline weighted by s^2.
   double neighbour_term(UserIndex u, ItemIndex item, const OfflineContent& content,
                         const OfflineModelOptions& o, OfflineDrivers* d) const {
-    if (u + 1 >= recent_offsets.size() || o.neighbours == 0)
+    if (o.neighbours == 0)
       return 0.0;
-    const std::size_t first = recent_offsets[u];
-    const std::size_t count = recent_offsets[u + 1] - first;
+    // The max_neighbour_scan most recent rated items, oldest first: the k-th
+    // most recent is items[last - k].
+    const ItemRun items = recent_items_of(u, o.max_neighbour_scan);
+    const std::size_t count = items.size();
     if (count == 0)
       return 0.0;
-    const ItemRun items = recent_items.run(first, count);
+    const std::size_t last = count - 1;
     std::array<float, kMaxNeighbourScan> similarity;
     const std::span<float> out(similarity.data(), count);
     if (!similarity_table.empty())
@@ -713,8 +694,9 @@ struct OfflineUserModel::Fitted {
     std::array<std::uint64_t, kMaxNeighbourScan> found;
     std::size_t n = 0;
     for (std::size_t k = 0; k < count; ++k) {
-      if (similarity[k] > 0)
-        found[n++] = (std::uint64_t{std::bit_cast<std::uint32_t>(similarity[k])} << 32) |
+      const float s = similarity[last - k];
+      if (s > 0)
+        found[n++] = (std::uint64_t{std::bit_cast<std::uint32_t>(s)} << 32) |
                      (0xffffffffu - static_cast<std::uint32_t>(k));
     }
     // The k most similar; their order does not matter, only which they are.
@@ -729,7 +711,10 @@ struct OfflineUserModel::Fitted {
       return 0xffffffffu - static_cast<std::uint32_t>(found[k]);
     };
     const double baseline = mu + offset(u);
-    return recent_ratings.visit(first, [&](const auto& rating) {
+    // The rating of the k-th most recent, as `rating` reads it.
+    const std::size_t first = history_offsets[u + 1] - count;
+    return history_ratings.visit(first, [&](const auto& rated) {
+      const auto rating = [&](std::uint32_t age) { return rated(last - age); };
       double weighted = 0, weights = 0;
       for (std::size_t k = 0; k < keep; ++k) {
         const double w = static_cast<double>(similarity_of(k)) * similarity_of(k);
@@ -745,7 +730,7 @@ struct OfflineUserModel::Fitted {
           const double pull = w * (rating(age) - baseline) * (term > 0 ? 1.0 : -1.0);
           if (pull > best) {
             best = pull;
-            d->similar_item = items[age];
+            d->similar_item = items[last - age];
             d->similar_rating = rating(age);
             d->similar_similarity = similarity_of(k);
           }
@@ -886,20 +871,19 @@ bool OfflineUserModel::knows_user(UserIndex user) const noexcept {
 }
 
 bool OfflineUserModel::is_training_rating(UserIndex user, ItemIndex item) const noexcept {
-  return fitted_->sorted_items_of(user).visit([&](auto items) {
-    if (items.empty())
-      return false;
-    // A branchless lower bound, as in theme_term: folds ask this of every
-    // rated item, and the answer (almost always "no" in episodes that avoid
-    // seen items) gave the branch predictor a coin toss at every step.
-    const auto* found = items.data();
-    for (std::size_t n = items.size(); n > 1;) {
-      const std::size_t half = n / 2;
-      // Arithmetic, not ?:, which GCC compiles to a branch here.
-      found += static_cast<std::size_t>(ItemIndex{found[half - 1]} < item) * half;
-      n -= half;
-    }
-    return ItemIndex{*found} == item;
+  // A scan without early exit, which GCC vectorises: the items are in time
+  // order (the neighbourhood scan reads them so), and folds ask this only
+  // of users whose history dwarfs the batch (they mark a bitmap otherwise).
+  return fitted_->training_items_of(user).visit([&](auto items) {
+    using Stored = typename decltype(items)::value_type;
+    if constexpr (sizeof(Stored) < sizeof(ItemIndex))
+      if (item > std::numeric_limits<Stored>::max())
+        return false;
+    const auto key = static_cast<Stored>(item);
+    Stored found = 0;  // at the stored width, so that it vectorises
+    for (const Stored i : items)
+      found |= static_cast<Stored>(i == key);
+    return found != 0;
   });
 }
 

@@ -115,7 +115,10 @@ std::vector<Interaction> expected_history(const Dataset& d, std::span<const Rati
   return out;
 }
 
-void require_histories(const OfflineUserModel& model, std::span<const RatingIndex> train) {
+// The model's training histories and trained items (of `items`) are the
+// train split's.
+void require_histories(const OfflineUserModel& model, std::span<const RatingIndex> train,
+                       const std::vector<ItemIndex>& items) {
   const Dataset& d = model.dataset();
   for (UserIndex u = 0; u < d.user_count(); ++u) {
     const auto history = model.training_history(u);
@@ -125,6 +128,11 @@ void require_histories(const OfflineUserModel& model, std::span<const RatingInde
     for (std::size_t k = 0; k < history.size(); ++k) {
       REQUIRE(history[k].item == expected[k].item);
       REQUIRE(history[k].timestamp == expected[k].timestamp);
+    }
+    for (const ItemIndex i : items) {
+      const bool rated = std::any_of(expected.begin(), expected.end(),
+                                     [&](const Interaction& e) { return e.item == i; });
+      REQUIRE(model.is_training_rating(u, i) == rated);
     }
   }
 }
@@ -194,7 +202,7 @@ TEST_CASE("compact arrays: a train split of every user's oldest ratings", "[offl
     const std::vector<RatingIndex> train = k == 0 ? world().all : holdout_last_k(d, k).train;
     const OfflineUserModel compact(d, train, options(true)), full(d, train, options(false));
     require_same_model(compact, full, every_item(d));
-    require_histories(compact, train);
+    require_histories(compact, train, every_item(d));
     // The histories are the dataset's own and the items 16-bit: the compact
     // fit is smaller.
     CHECK(compact.fitted_bytes() + (4 + 2) * train.size() <= full.fitted_bytes());
@@ -207,7 +215,7 @@ TEST_CASE("compact arrays: a random split, whose train is not the oldest ratings
   const std::vector<RatingIndex> train = random_k_fold(d, 5, 3)[0].train;
   const OfflineUserModel compact(d, train, options(true)), full(d, train, options(false));
   require_same_model(compact, full, every_item(d));
-  require_histories(compact, train);
+  require_histories(compact, train, every_item(d));
 }
 
 TEST_CASE("compact arrays: a rating listed twice counts twice", "[offline][compact]") {
@@ -230,7 +238,7 @@ TEST_CASE("compact arrays: a catalog over 65,536 items keeps 32-bit items", "[of
         oldest ? holdout_last_k(d, 3).train : random_k_fold(d, 4, 5)[0].train;
     const OfflineUserModel compact(d, train, options(true)), full(d, train, options(false));
     require_same_model(compact, full, w.items);
-    require_histories(compact, train);
+    require_histories(compact, train, w.items);
     std::size_t high = 0;
     for (const RatingIndex r : train) {
       const UserIndex u = d.ratings().user(r);

@@ -32,10 +32,16 @@ constexpr std::uint64_t kValidationStream = 0x6f66666c696e6531ULL;  // "offline1
 constexpr double kWeightRidge = 10.0;
 constexpr double kMaxWeight = 2.0;
 
+// 6 bytes, packed: 16-bit terms (the vocabulary is capped at kMaxThemeTerms,
+// see check_options), 40 bytes a user of 20 themes less than 8-byte ones.
+constexpr std::size_t kMaxThemeTerms = std::size_t{1} << 16;
+#pragma pack(push, 2)
 struct ThemeAffinity {
-  std::uint32_t term = 0;
+  std::uint16_t term = 0;
   float value = 0;
 };
+#pragma pack(pop)
+static_assert(sizeof(ThemeAffinity) == 6);
 
 void check_options(const OfflineModelOptions& o) {
   auto non_negative = [](double v, const char* name) {
@@ -53,6 +59,8 @@ void check_options(const OfflineModelOptions& o) {
   non_negative(o.drift.max, "drift.max");
   if (!(o.validation_fraction >= 0 && o.validation_fraction < 1))
     throw std::invalid_argument("offline model: validation_fraction must be in [0, 1)");
+  if (o.content.max_terms > kMaxThemeTerms)
+    throw std::invalid_argument("offline model: content.max_terms must be at most 65,536");
   if (o.max_neighbour_scan > kMaxNeighbourScan)
     throw std::invalid_argument("offline model: max_neighbour_scan must be at most 255");
   if (o.update_every == 0)
@@ -467,7 +475,8 @@ struct OfflineUserModel::Fitted {
           if (sum_n.second < options.theme_min_support)
             continue;
           themes.push_back(
-              {term, static_cast<float>(sum_n.first / (sum_n.second + options.theme_shrinkage))});
+              {static_cast<std::uint16_t>(term),
+               static_cast<float>(sum_n.first / (sum_n.second + options.theme_shrinkage))});
         }
         // Only the strongest themes: they carry the term, and a short list
         // keeps lookups cheap for users with long histories.

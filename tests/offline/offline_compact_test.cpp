@@ -284,3 +284,29 @@ TEST_CASE("themes searched per keyword give what a slate's table of them gives",
   }
   CHECK(themed > 0);
 }
+
+TEST_CASE("themes keep 16-bit terms: a vocabulary over 65,536 terms is refused",
+          "[offline][compact]") {
+  OfflineModelOptions o;
+  o.content.max_terms = 65'537;
+  CHECK_THROWS_AS(OfflineUserModel(world().dataset, world().all, o), std::invalid_argument);
+  o.content.max_terms = 65'536;
+  const OfflineUserModel model(world().dataset, world().all, o);
+  // The themes name the terms they were: the explanations test the names;
+  // here, every key is a term of the rated item.
+  const Dataset& d = world().dataset;
+  std::size_t keyed = 0;
+  for (UserIndex u = 0; u < d.user_count(); ++u) {
+    for (ItemIndex i = 0; i < d.catalog().size(); ++i) {
+      const OfflineScore s = model.score(u, i);
+      for (const std::uint32_t key : s.drivers.theme_keys) {
+        if (key == OfflineDrivers::kNone)
+          continue;
+        const auto keywords = model.content().keywords(i);
+        REQUIRE(std::find(keywords.begin(), keywords.end(), key) != keywords.end());
+        ++keyed;
+      }
+    }
+  }
+  CHECK(keyed > 0);
+}

@@ -315,6 +315,10 @@ struct OfflineUserModel::Fitted {
   std::vector<double> item_bias;
   std::vector<double> user_offset;  // b_u, or the demographic prior's offset
   std::vector<std::uint32_t> support;
+  // The means of the users' training ratings, summed in the training set's
+  // order; empty where every one equals the sum in time order (mean_of),
+  // which is then read instead: a float sum in a double is exact in any
+  // order unless the values span some 2^29 in magnitude.
   std::vector<double> means;
   FactorRows factors;  // the SVD's, as floats
   std::size_t genre_count = 0;
@@ -424,6 +428,12 @@ struct OfflineUserModel::Fitted {
       histories = &all;
       std::vector<RatingIndex>().swap(history);
     }
+    bool same_means = options.compact;
+    for (UserIndex u = 0; u < users && same_means; ++u)
+      same_means =
+          std::bit_cast<std::uint64_t>(mean_of(u)) == std::bit_cast<std::uint64_t>(means[u]);
+    if (same_means)
+      std::vector<double>().swap(means);
 
     const bool tabled =
         options.similarity_table && dataset.catalog().size() <= OfflineSimilarityTable::kMaxItems;
@@ -554,6 +564,19 @@ struct OfflineUserModel::Fitted {
 
   bool knows(UserIndex u) const noexcept {
     return u < user_count() && history_offsets[u] != history_offsets[u + 1];
+  }
+  // The mean of the user's training ratings, summed in time order (0 without).
+  double mean_of(UserIndex u) const noexcept {
+    if (!knows(u))
+      return 0.0;
+    const std::size_t first = history_offsets[u];
+    const std::size_t count = history_offsets[u + 1] - first;
+    return history_ratings.visit(first, [&](const auto& value) {
+      double sum = 0;
+      for (std::size_t k = 0; k < count; ++k)
+        sum += value(k);
+      return sum / static_cast<double>(count);
+    });
   }
   double offset(UserIndex u) const noexcept {
     return u < user_offset.size() ? user_offset[u] : outside_offset;
@@ -910,7 +933,10 @@ std::vector<Interaction> OfflineUserModel::training_history(UserIndex user) cons
 }
 
 double OfflineUserModel::user_mean(UserIndex user) const noexcept {
-  return fitted_->knows(user) ? fitted_->means[user] : 0.0;
+  const Fitted& f = *fitted_;
+  if (!f.knows(user))
+    return 0.0;
+  return f.means.empty() ? f.mean_of(user) : f.means[user];
 }
 
 std::span<const float> OfflineUserModel::genre_affinities(UserIndex user) const noexcept {

@@ -310,3 +310,33 @@ TEST_CASE("themes keep 16-bit terms: a vocabulary over 65,536 terms is refused",
   }
   CHECK(keyed > 0);
 }
+
+TEST_CASE("compact arrays: user means stay those of the training set's order",
+          "[offline][compact]") {
+  // Summed in time order, 2^60 + 1 - 2^60 is 0 (the 1 is lost); in the
+  // order of the train list, 2^60 - 2^60 + 1 is 1. The model keeps the
+  // training set's means where the two differ, and reads the history's
+  // otherwise (the other tests).
+  DatasetBuilder builder(DatasetFormat::kMovieLensLatest, "far-apart", RatingScale{});
+  for (ExternalId id = 1; id <= 3; ++id) {
+    Item item;
+    item.id = id;
+    item.title = "Film " + std::to_string(id);
+    builder.add_item(std::move(item));
+  }
+  User user;
+  user.id = 1;
+  builder.add_user(std::move(user));
+  const float huge = 1152921504606846976.0f;  // 2^60
+  builder.add_rating(0, 0, huge, 1);
+  builder.add_rating(0, 1, 1.0f, 2);
+  builder.add_rating(0, 2, -huge, 3);
+  const Dataset d = builder.finish();
+  const std::vector<RatingIndex> train = {0, 2, 1};
+  const OfflineUserModel compact(d, train, options(true)), full(d, train, options(false));
+  CHECK(compact.user_mean(0) == 1.0 / 3.0);
+  CHECK(full.user_mean(0) == 1.0 / 3.0);
+  // The same ratings listed in time order give the time order's mean.
+  const OfflineUserModel in_time(d, std::vector<RatingIndex>{0, 1, 2}, options(true));
+  CHECK(in_time.user_mean(0) == 0.0);
+}

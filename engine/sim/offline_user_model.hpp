@@ -109,9 +109,10 @@ struct OfflineModelOptions {
   // Whether the fit's per-user arrays are as narrow as the data allows:
   // views of the dataset's histories where the train split is every user's
   // oldest ratings, 16-bit items where the catalog has at most 65,536, and
-  // rating values as 1-byte codes where there are at most 256 (false:
-  // copies, 32-bit items and float values, as other data gets). The ratings
-  // are the same either way.
+  // rating values as 1-byte codes where there are at most 256, user means
+  // read from the histories where that gives the same bits (false: copies,
+  // 32-bit items, float values and stored means, as other data gets). The
+  // ratings are the same either way.
   bool compact = true;
   double neighbour_shrinkage = 1.0;
   double support_shrinkage = 3.0;     // beta

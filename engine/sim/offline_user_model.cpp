@@ -1112,21 +1112,6 @@ class TrainedMarks {
   ItemRun history_;
 };
 
-// Whether `item` is one of `sorted` (ascending): is_training_rating's
-// branchless lower bound, over a user's training items looked up once for a
-// slate.
-bool sorted_contains(std::span<const ItemIndex> sorted, ItemIndex item) noexcept {
-  if (sorted.empty())
-    return false;
-  const ItemIndex* found = sorted.data();
-  for (std::size_t n = sorted.size(); n > 1;) {
-    const std::size_t half = n / 2;
-    found += static_cast<std::size_t>(found[half - 1] < item) * half;
-    n -= half;
-  }
-  return *found == item;
-}
-
 }  // namespace
 
 template <class Rating>
@@ -1158,15 +1143,16 @@ void OfflineUserModel::rate_into(OfflineUserState& state, std::span<const ItemIn
       theme_table[t.term] = ThemeSlot{t.value, 1};
     user.themes = theme_table.data();
   }
-  const auto trained = fitted_->sorted_items_of(state.user);
-  const bool tallied = state.residuals.open(state.user, printable_genres_, trained, items.size());
+  const bool tallied = state.residuals.open_filtered(
+      state.user, printable_genres_,
+      OfflineResidualTally::filter_of(fitted_->training_items_of(state.user)), items.size());
   for (std::size_t k = 0; k < items.size(); ++k) {
     const OfflineScore s = score_impl(user, items[k], &state, explain);
     // What the fold's drift would take of this rating (see fold).
     if (tallied)
       state.residuals.add(
           printable_genres_, items[k], s.rating, catalog.items()[items[k]].genres,
-          state.residuals.may_be_trained(items[k]) && sorted_contains(trained, items[k]),
+          state.residuals.may_be_trained(items[k]) && is_training_rating(state.user, items[k]),
           s.rating - s.undrifted_raw);
     Rating& r = out[k];
     r.item = items[k];
@@ -1230,10 +1216,9 @@ void OfflineUserModel::fold_drift(OfflineUserState& state,
 std::size_t OfflineUserModel::batch_residuals(UserIndex user, std::span<const Interaction> batch,
                                               GenreResiduals& residuals) const {
   const Catalog& catalog = dataset_->catalog();
-  const auto history = fitted_->sorted_items_of(user);
-  const TrainedMarks trained(history, catalog.size(), batch.size());
+  const TrainedMarks trained(fitted_->training_items_of(user), catalog.size(), batch.size());
   const auto is_trained = [&](ItemIndex item) {
-    return trained.marked() ? trained[item] : sorted_contains(history, item);
+    return trained.marked() ? trained[item] : is_training_rating(user, item);
   };
   const UserView view = user_view(user);
   std::size_t news = 0;

@@ -247,6 +247,11 @@ unsigned OfflineResidualTally::scattered_slot(GenreMask printable, int bit) noex
 
 bool OfflineResidualTally::open(UserIndex user, GenreMask printable,
                                 std::span<const ItemIndex> trained, std::size_t items) {
+  return open_filtered(user, printable, filter_of(trained), items);
+}
+
+bool OfflineResidualTally::open_filtered(UserIndex user, GenreMask printable,
+                                         std::uint64_t trained_filter, std::size_t items) {
   if (items > kMaxItems) {
     bytes_.reset();
     return false;
@@ -263,11 +268,8 @@ bool OfflineResidualTally::open(UserIndex user, GenreMask printable,
     if ((run & (run + 1)) == 0)
       first = static_cast<std::uint8_t>(lowest);
   }
-  std::uint64_t filter = 0;
-  for (const ItemIndex i : trained)
-    filter |= std::uint64_t{1} << (i % 64);
   bytes_ = std::make_unique<std::byte[]>(block_size(genres));  // zeros: sums of +0.0, as a fold's
-  header() = {kTallySeed, filter, user, 0, 0, static_cast<std::uint8_t>(genres), first};
+  header() = {kTallySeed, trained_filter, user, 0, 0, static_cast<std::uint8_t>(genres), first};
   return true;
 }
 

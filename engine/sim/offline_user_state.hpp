@@ -103,6 +103,17 @@ class OfflineResidualTally {
   // alone would: add() nothing then.
   bool open(UserIndex user, GenreMask printable, std::span<const ItemIndex> trained,
             std::size_t items);
+  // The same with the training items given as their filter (filter_of).
+  bool open_filtered(UserIndex user, GenreMask printable, std::uint64_t trained_filter,
+                     std::size_t items);
+  // The filter of may_be_trained: bit item % 64 of each item.
+  template <class Items>
+  static std::uint64_t filter_of(const Items& items) noexcept {
+    std::uint64_t filter = 0;
+    for (const ItemIndex i : items)
+      filter |= std::uint64_t{1} << (i % 64);
+    return filter;
+  }
   // False when `item` is not one of the user's training items given to the
   // open() that started the tally; true when it may be (the caller then
   // searches them): a filter of a bit per item modulo 64, which spares most

@@ -55,6 +55,14 @@ class ByteReader {
   const std::byte* at_;
 };
 
+// A block of just the first `n` bytes of `block` (of a frozen state or a
+// tally: both copy their block whole).
+std::unique_ptr<std::byte[]> copy_of(const std::byte* block, std::size_t n) {
+  auto copy = std::make_unique_for_overwrite<std::byte[]>(n);
+  std::memcpy(copy.get(), block, n);
+  return copy;
+}
+
 // `value` as whole hundredths, when they give it back bit for bit.
 std::optional<std::int16_t> hundredths(float value) noexcept {
   const double scaled = std::round(static_cast<double>(value) * 100.0);
@@ -138,8 +146,7 @@ FrozenOfflineState::FrozenOfflineState(const OfflineUserState& state) {
   std::vector<std::byte>& bytes = out.bytes();
   const std::uint32_t size = count_of(bytes.size());
   std::memcpy(bytes.data(), &size, sizeof size);
-  bytes_ = std::make_unique_for_overwrite<std::byte[]>(bytes.size());
-  std::memcpy(bytes_.get(), bytes.data(), bytes.size());
+  bytes_ = copy_of(bytes.data(), bytes.size());
 }
 
 FrozenOfflineState::FrozenOfflineState(const FrozenOfflineState& other) {
@@ -147,16 +154,9 @@ FrozenOfflineState::FrozenOfflineState(const FrozenOfflineState& other) {
 }
 
 FrozenOfflineState& FrozenOfflineState::operator=(const FrozenOfflineState& other) {
-  if (this == &other)
-    return *this;
-  if (!other.bytes_) {
-    bytes_.reset();
-    return *this;
-  }
-  const std::size_t n = other.byte_count();
-  auto copy = std::make_unique_for_overwrite<std::byte[]>(n);
-  std::memcpy(copy.get(), other.bytes_.get(), n);
-  bytes_ = std::move(copy);
+  if (this != &other)
+    bytes_ = other.bytes_ ? copy_of(other.bytes_.get(), other.byte_count())
+                          : std::unique_ptr<std::byte[]>();
   return *this;
 }
 
@@ -224,16 +224,9 @@ OfflineResidualTally::OfflineResidualTally(const OfflineResidualTally& other) {
 }
 
 OfflineResidualTally& OfflineResidualTally::operator=(const OfflineResidualTally& other) {
-  if (this == &other)
-    return *this;
-  if (!other.bytes_) {
-    bytes_.reset();
-    return *this;
-  }
-  const std::size_t n = other.allocated_bytes();
-  auto copy = std::make_unique_for_overwrite<std::byte[]>(n);
-  std::memcpy(copy.get(), other.bytes_.get(), n);
-  bytes_ = std::move(copy);
+  if (this != &other)
+    bytes_ = other.bytes_ ? copy_of(other.bytes_.get(), other.allocated_bytes())
+                          : std::unique_ptr<std::byte[]>();
   return *this;
 }
 

@@ -1,7 +1,9 @@
 #include "engine/sim/interaction_window.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <random>
 #include <stdexcept>
@@ -183,18 +185,19 @@ TEST_CASE("times of any size come back exactly, however far apart", "[interactio
         std::vector<std::int64_t>{std::numeric_limits<std::int64_t>::max()});
 }
 
-TEST_CASE("wrapping, trimming and growing keep times that need high words",
-          "[interaction_window]") {
-  // Rings of every shape wrap and trim over and over while some times are
-  // far from the origin (they need the high words from then on) and others
-  // near it; every view must match the reference at every step.
-  std::mt19937_64 rng(11);
+// Drives rings of random shapes and the reference through the same random
+// steps (200 rings, `ops` steps each): clears, resets to a short history,
+// and pushes of what `next(rng, kind, op, clock)` makes; every view must
+// match the reference, by `same`, after every step.
+template <class Next, class Same>
+void against_reference(std::uint64_t seed, int ops, Next next, Same same) {
+  std::mt19937_64 rng(seed);
   for (int round = 0; round < 200; ++round) {
     const std::size_t window = rng() % 7;
     InteractionWindow w(window, rng() % 9);
     Reference ref{window, {}, {}};
     std::int64_t clock = 1'700'000'000;
-    for (int op = 0; op < 200; ++op) {
+    for (int op = 0; op < ops; ++op) {
       const auto kind = rng() % 12;
       if (kind == 0) {
         w.clear_pending();
@@ -204,18 +207,30 @@ TEST_CASE("wrapping, trimming and growing keep times that need high words",
         w.reset(history);
         ref.reset(history);
       } else {
-        // Mostly the next second; now and then years away, either way.
-        const std::int64_t jump = kind == 2 ? std::int64_t{1} << (32 + rng() % 20) : 1;
-        clock += rng() % 2 == 0 || kind != 2 ? jump : -jump;
-        const Interaction i{static_cast<ItemIndex>(op), 2.5f, clock};
+        const Interaction i = next(rng, kind, op, clock);
         w.push(i);
         ref.push(i);
       }
-      REQUIRE(w.window() == ref.last(window));
-      REQUIRE(w.pending() == ref.pending);
+      REQUIRE(same(w.window(), ref.last(window)));
+      REQUIRE(same(w.pending(), ref.pending));
       REQUIRE(w.pending_size() == ref.pending.size());
     }
   }
+}
+
+TEST_CASE("wrapping, trimming and growing keep times that need high words",
+          "[interaction_window]") {
+  // Some times are far from the origin (they need the high words from then
+  // on) and others near it.
+  against_reference(
+      11, 200,
+      [](std::mt19937_64& rng, std::uint64_t kind, int op, std::int64_t& clock) {
+        // Mostly the next second; now and then years away, either way.
+        const std::int64_t jump = kind == 2 ? std::int64_t{1} << (32 + rng() % 20) : 1;
+        clock += rng() % 2 == 0 || kind != 2 ? jump : -jump;
+        return Interaction{static_cast<ItemIndex>(op), 2.5f, clock};
+      },
+      std::equal_to<>());
 }
 
 TEST_CASE("items and ratings that do not fit the packed entry come back bit for bit",
@@ -229,46 +244,25 @@ TEST_CASE("items and ratings that do not fit the packed entry come back bit for 
       1e30f, 2.0f};
   const std::vector<ItemIndex> items = {0, 5, (ItemIndex{1} << 24) - 1, ItemIndex{1} << 24,
                                         std::numeric_limits<ItemIndex>::max()};
-  const auto same = [](const std::vector<Interaction>& a, const std::vector<Interaction>& b) {
-    if (a.size() != b.size())
-      return false;
-    for (std::size_t k = 0; k < a.size(); ++k) {
-      if (a[k].item != b[k].item || a[k].timestamp != b[k].timestamp ||
-          std::memcmp(&a[k].rating, &b[k].rating, sizeof(float)) != 0)
-        return false;
-    }
-    return true;
-  };
-  std::mt19937_64 rng(5);
-  for (int round = 0; round < 200; ++round) {
-    const std::size_t window = 1 + rng() % 6;
-    InteractionWindow w(window, rng() % 9);
-    Reference ref{window, {}, {}};
-    std::int64_t clock = 1'700'000'000;
-    for (int op = 0; op < 150; ++op) {
-      const auto kind = rng() % 10;
-      if (kind == 0) {
-        w.clear_pending();
-        ref.pending.clear();
-      } else if (kind == 1) {
-        const std::vector<Interaction> history{seen(clock++), seen(clock++)};
-        w.reset(history);
-        ref.reset(history);
-      } else {
+  against_reference(
+      5, 150,
+      [&](std::mt19937_64& rng, std::uint64_t kind, int op, std::int64_t& clock) {
         // Mostly items and ratings that pack; now and then one that does
         // not, or a time years away.
         const bool odd = rng() % 4 == 0;
         const ItemIndex item = odd ? items[rng() % items.size()] : static_cast<ItemIndex>(op);
         const float rating = odd ? ratings[rng() % ratings.size()] : 0.5f * (rng() % 11);
         clock += kind == 2 ? std::int64_t{1} << 40 : 1;
-        const Interaction i{item, rating, clock};
-        w.push(i);
-        ref.push(i);
-      }
-      REQUIRE(same(w.window(), ref.last(window)));
-      REQUIRE(same(w.pending(), ref.pending));
-    }
-  }
+        return Interaction{item, rating, clock};
+      },
+      [](const std::vector<Interaction>& a, const std::vector<Interaction>& b) {
+        // Bit for bit: NaN and -0 too.
+        return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                          [](const Interaction& x, const Interaction& y) {
+                            return x.item == y.item && x.timestamp == y.timestamp &&
+                                   std::memcmp(&x.rating, &y.rating, sizeof(float)) == 0;
+                          });
+      });
 }
 
 TEST_CASE("the ring has room for the window until a batch is pending, then for the batch",

@@ -1143,7 +1143,7 @@ void OfflineUserModel::rate_into(OfflineUserState& state, std::span<const ItemIn
       theme_table[t.term] = ThemeSlot{t.value, 1};
     user.themes = theme_table.data();
   }
-  const bool tallied = state.residuals.open_filtered(
+  const bool tallied = state.residuals.open(
       state.user, printable_genres_,
       OfflineResidualTally::filter_of(fitted_->training_items_of(state.user)), items.size());
   for (std::size_t k = 0; k < items.size(); ++k) {

@@ -238,13 +238,8 @@ unsigned OfflineResidualTally::scattered_slot(GenreMask printable, int bit) noex
   return bit_count(printable & ((GenreMask{1} << bit) - 1));
 }
 
-bool OfflineResidualTally::open(UserIndex user, GenreMask printable,
-                                std::span<const ItemIndex> trained, std::size_t items) {
-  return open_filtered(user, printable, filter_of(trained), items);
-}
-
-bool OfflineResidualTally::open_filtered(UserIndex user, GenreMask printable,
-                                         std::uint64_t trained_filter, std::size_t items) {
+bool OfflineResidualTally::open(UserIndex user, GenreMask printable, std::uint64_t trained_filter,
+                                std::size_t items) {
   if (items > kMaxItems) {
     bytes_.reset();
     return false;
@@ -268,15 +263,12 @@ bool OfflineResidualTally::open_filtered(UserIndex user, GenreMask printable,
 
 bool OfflineResidualTally::matches(UserIndex user, GenreMask printable,
                                    std::span<const Interaction> batch) const noexcept {
-  if (!bytes_)
-    return false;
-  const Header& h = header();
-  if (h.rated != batch.size() || h.user != user || h.genres != bit_count(printable))
+  if (!bytes_ || !holds(user, printable, batch.size()))
     return false;
   std::uint64_t hash = kTallySeed;
   for (const Interaction& i : batch)
     hash = chain(hash, i.item, i.rating);
-  return hash == h.hash;
+  return hash == header().hash;
 }
 
 bool OfflineResidualTally::holds(UserIndex user, GenreMask printable,

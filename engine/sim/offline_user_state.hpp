@@ -97,15 +97,11 @@ class OfflineResidualTally {
   OfflineResidualTally& operator=(OfflineResidualTally&&) noexcept = default;
 
   // Makes room for `items` more items rated by `user`, with `printable` the
-  // model's printable genres (the same at every call) and `trained` the
-  // user's training items. Starts again from nothing if the tally is of
-  // another user or would pass kMaxItems; false (and empty) when `items`
-  // alone would: add() nothing then.
-  bool open(UserIndex user, GenreMask printable, std::span<const ItemIndex> trained,
-            std::size_t items);
-  // The same with the training items given as their filter (filter_of).
-  bool open_filtered(UserIndex user, GenreMask printable, std::uint64_t trained_filter,
-                     std::size_t items);
+  // model's printable genres (the same at every call) and `trained_filter`
+  // the filter_of() the user's training items. Starts again from nothing if
+  // the tally is of another user or would pass kMaxItems; false (and empty)
+  // when `items` alone would: add() nothing then.
+  bool open(UserIndex user, GenreMask printable, std::uint64_t trained_filter, std::size_t items);
   // The filter of may_be_trained: bit item % 64 of each item.
   template <class Items>
   static std::uint64_t filter_of(const Items& items) noexcept {

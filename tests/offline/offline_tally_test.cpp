@@ -280,7 +280,7 @@ TEST_CASE("a tally tells a changed sequence apart and restarts when it must", "[
   OfflineResidualTally tally;
   CHECK(tally.empty());
   CHECK(tally.allocated_bytes() == 0);
-  REQUIRE(tally.open(7, printable, trained, 3));
+  REQUIRE(tally.open(7, printable, OfflineResidualTally::filter_of(trained), 3));
   CHECK(tally.may_be_trained(4));
   CHECK(tally.may_be_trained(70));
   CHECK(tally.may_be_trained(6));  // 70 modulo 64: a filter, not an answer
@@ -321,7 +321,7 @@ TEST_CASE("a tally tells a changed sequence apart and restarts when it must", "[
 
   // Copies are deep; another user starts again from nothing.
   OfflineResidualTally copy = tally;
-  REQUIRE(copy.open(8, printable, {}, 1));
+  REQUIRE(copy.open(8, printable, 0, 1));
   CHECK(copy.allocated_bytes() == 24 + 5 * 9);
   copy.add(printable, 3, 4.0f, 0b10, false, 0.25);
   CHECK(copy.matches(8, printable, std::vector<Interaction>{{3, 4.0f, 0}}));
@@ -329,12 +329,15 @@ TEST_CASE("a tally tells a changed sequence apart and restarts when it must", "[
 
   // Past kMaxItems: the tally starts again (its fold scores the items), and
   // a slate larger than that is not tallied at all.
-  REQUIRE(tally.open(7, printable, trained, OfflineResidualTally::kMaxItems - 3));
+  REQUIRE(tally.open(7, printable, OfflineResidualTally::filter_of(trained),
+                     OfflineResidualTally::kMaxItems - 3));
   CHECK(tally.matches(7, printable, batch));
-  REQUIRE(tally.open(7, printable, trained, OfflineResidualTally::kMaxItems - 2));
+  REQUIRE(tally.open(7, printable, OfflineResidualTally::filter_of(trained),
+                     OfflineResidualTally::kMaxItems - 2));
   CHECK_FALSE(tally.matches(7, printable, batch));
   CHECK(tally.matches(7, printable, std::vector<Interaction>{}));
-  CHECK_FALSE(tally.open(7, printable, trained, OfflineResidualTally::kMaxItems + 1));
+  CHECK_FALSE(tally.open(7, printable, OfflineResidualTally::filter_of(trained),
+                         OfflineResidualTally::kMaxItems + 1));
   CHECK(tally.empty());
 }
 
@@ -345,7 +348,7 @@ TEST_CASE("the tally's memory: a block by the genres, while something is pending
   // 18 printable genres, as MovieLens and the synthetic world: 186 bytes, in
   // the bin of 192, not the 600 (bin of 640) of 50 drift-free scores.
   OfflineResidualTally tally;
-  REQUIRE(tally.open(1, (GenreMask{1} << 18) - 1, {}, 50));
+  REQUIRE(tally.open(1, (GenreMask{1} << 18) - 1, 0, 50));
   for (ItemIndex i = 0; i < 50; ++i)
     tally.add((GenreMask{1} << 18) - 1, i, 3.0f, GenreMask{0b111} << (i % 16), false, 0.125);
   CHECK(tally.allocated_bytes() == 186);

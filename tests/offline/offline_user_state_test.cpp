@@ -22,7 +22,7 @@ OfflineUserState sample_state() {
   s.pending = {{5, 4.0f, 1'000'003}, {9, 2.0f, -7}};
   s.updates = 6;
   const ItemIndex trained[] = {9};
-  REQUIRE(s.residuals.open(s.user, GenreMask{0b111}, trained, 2));
+  REQUIRE(s.residuals.open(s.user, GenreMask{0b111}, OfflineResidualTally::filter_of(trained), 2));
   s.residuals.add(GenreMask{0b111}, 5, 4.0f, GenreMask{0b101}, false, 0.75);
   s.residuals.add(GenreMask{0b111}, 9, 2.0f, GenreMask{0b010}, true, -0.5);
   return s;

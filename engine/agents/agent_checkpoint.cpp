@@ -77,6 +77,11 @@ void CheckpointWriter::text(std::string_view value) {
   bytes(value.data(), value.size());
 }
 
+void CheckpointWriter::u16s(std::span<const std::uint16_t> values) {
+  u64(values.size());
+  bytes(values.data(), values.size_bytes());
+}
+
 void CheckpointWriter::u64s(std::span<const std::uint64_t> values) {
   u64(values.size());
   bytes(values.data(), values.size_bytes());
@@ -175,6 +180,11 @@ void read_array(CheckpointReader& reader, std::span<T> out, std::string_view wha
 }
 
 }  // namespace
+
+void CheckpointReader::u16s(std::span<std::uint16_t> out, std::string_view what) {
+  read_array(*this, out, what, u64(what));
+  bytes(out.data(), out.size_bytes(), what);
+}
 
 void CheckpointReader::u64s(std::span<std::uint64_t> out, std::string_view what) {
   read_array(*this, out, what, u64(what));

@@ -28,7 +28,9 @@ namespace lusifer {
 
 // Bumped whenever the layout of any agent's checkpoint changes.
 // 2: LinUCB's A_u^-1 saved as packed triangles (1 held full matrices).
-inline constexpr std::uint32_t kAgentCheckpointVersion = 2;
+// 3: LinUCB's A_u^-1 with its storage precision and scale, in half
+//    precision as halves.
+inline constexpr std::uint32_t kAgentCheckpointVersion = 3;
 
 class CheckpointWriter {
  public:
@@ -42,6 +44,7 @@ class CheckpointWriter {
   void f32(float value);
   void f64(double value);
   void text(std::string_view value);
+  void u16s(std::span<const std::uint16_t> values);
   void u64s(std::span<const std::uint64_t> values);
   void i64s(std::span<const std::int64_t> values);
   void f32s(std::span<const float> values);
@@ -69,6 +72,7 @@ class CheckpointReader {
   float f32(std::string_view what);
   double f64(std::string_view what);
   std::string text(std::string_view what, std::size_t max_size = 4096);
+  void u16s(std::span<std::uint16_t> out, std::string_view what);
   void u64s(std::span<std::uint64_t> out, std::string_view what);
   void i64s(std::span<std::int64_t> out, std::string_view what);
   void f32s(std::span<float> out, std::string_view what);

@@ -71,14 +71,23 @@ LinUcbAgent::LinUcbAgent(const Dataset& dataset, std::span<const RatingIndex> tr
 
   const std::size_t users = user_count();
   const std::size_t items = item_count();
-  inverse_.resize(users * packed_size(dp_));
-  response_.assign(users * dp_, 0.0f);
   {
     const std::span<float> identity = full_matrix_scratch(dp_);
     set_scaled_identity(identity, dp_, static_cast<float>(1.0 / linucb_.ridge));
-    for (std::size_t u = 0; u < users; ++u)
-      pack_upper(identity, dp_, inverse_of(static_cast<UserIndex>(u)));
+    // In half precision, the power of two at or below the ridge: A^-1's
+    // entries, at most 1 / ridge in magnitude, are then at most 1 stored.
+    float scale = 1.0f;
+    if (linucb_.inverse_precision == MatrixPrecision::kHalf) {
+      int exponent = 0;
+      std::frexp(linucb_.ridge, &exponent);
+      if (exponent - 1 < -60 || exponent - 1 > 60)
+        throw std::invalid_argument(fmt::format(
+            "linucb: half precision needs a ridge within [2^-60, 2^61), not {}", linucb_.ridge));
+      scale = std::ldexp(1.0f, exponent - 1);
+    }
+    inverse_ = PackedMatrices(users, dp_, linucb_.inverse_precision, scale, identity);
   }
+  response_.assign(users * dp_, 0.0f);
 
   item_count_.assign(items, 0);
   item_sum_.assign(items, FixedPointSum{});
@@ -178,17 +187,9 @@ void LinUcbAgent::refresh() {
   pool_.rebuild(ranking_, item_score_, d_, [this](ItemIndex i) { return features_.of(i); });
 }
 
-std::span<float> LinUcbAgent::inverse_of(UserIndex user) noexcept {
-  return std::span<float>(inverse_).subspan(user * packed_size(dp_), packed_size(dp_));
-}
-
-std::span<const float> LinUcbAgent::inverse_of(UserIndex user) const noexcept {
-  return std::span<const float>(inverse_).subspan(user * packed_size(dp_), packed_size(dp_));
-}
-
 std::span<float> LinUcbAgent::unpacked_inverse(UserIndex user,
                                                std::span<float> full) const noexcept {
-  unpack_symmetric(inverse_of(user), dp_, full);
+  inverse_.unpack(user, full);
   return full;
 }
 
@@ -223,7 +224,7 @@ void LinUcbAgent::learn_items(UserIndex user, ForEachRating&& for_each_rating) {
   });
   if (size > 0)
     flush();
-  pack_upper(inverse, dp_, inverse_of(user));
+  inverse_.pack(user, inverse);
 }
 
 void LinUcbAgent::learn_user(const Feedback& feedback) {
@@ -243,11 +244,9 @@ void LinUcbAgent::learn_user(const Feedback& feedback) {
 
 void LinUcbAgent::prefetch_user(UserIndex user) const noexcept {
   // The next user's state, fetched while this one is scored: its A^-1
-  // (1.2 KB at d = 24) and b lie far from this user's.
-  constexpr std::size_t kLine = 64;
-  const char* inverse = reinterpret_cast<const char*>(inverse_of(user).data());
-  for (std::size_t offset = 0; offset < packed_size(dp_) * sizeof(float); offset += kLine)
-    __builtin_prefetch(inverse + offset);
+  // (1.2 KB at d = 24, 600 B in half precision) and b lie far from this
+  // user's.
+  inverse_.prefetch(user);
   __builtin_prefetch(response_.data() + user * dp_);
 }
 
@@ -347,10 +346,9 @@ std::vector<float> LinUcbAgent::inverse_covariance(UserIndex user) const {
   if (user >= user_count())
     throw std::out_of_range("linucb: user outside the dataset");
   std::vector<float> out(d_ * d_);
-  const std::span<const float> inverse = inverse_of(user);
   for (std::size_t r = 0; r < d_; ++r) {
     for (std::size_t c = r; c < d_; ++c)
-      out[r * d_ + c] = out[c * d_ + r] = inverse[packed_offset(dp_, r) + c - r];
+      out[r * d_ + c] = out[c * d_ + r] = inverse_.at(user, r, c);
   }
   return out;
 }
@@ -371,7 +369,7 @@ std::vector<float> LinUcbAgent::coefficients(UserIndex user) const {
 }
 
 std::size_t LinUcbAgent::state_bytes() const noexcept {
-  const std::size_t per_user = (inverse_.capacity() + response_.capacity()) * sizeof(float);
+  const std::size_t per_user = inverse_.memory_bytes() + response_.capacity() * sizeof(float);
   const std::size_t shared = item_count_.capacity() * sizeof(std::int64_t) +
                              item_sum_.capacity() * sizeof(FixedPointSum) +
                              prior_rank_.capacity() * sizeof(std::uint32_t) +
@@ -407,7 +405,7 @@ void LinUcbAgent::save_state(CheckpointWriter& out) const {
   out.f64(linucb_.training_reward_offset);
   out.u64(d_);
   out.u64(data_fingerprint(features_, prior_rank_));
-  out.f32s(inverse_);
+  inverse_.save(out);
   out.f32s(response_);
   // theta, which format 2 holds: computed for the checkpoint only.
   {
@@ -441,8 +439,8 @@ std::function<void()> LinUcbAgent::load_state(CheckpointReader& in) {
   in.expect_u64(d_, "feature dimension");
   in.expect_u64(data_fingerprint(features_, prior_rank_), "item data fingerprint");
 
-  std::vector<float> inverse(inverse_.size()), response(response_.size());
-  in.f32s(inverse, "inverse covariances");
+  PackedMatrices inverse = inverse_.load(in, "inverse covariances");
+  std::vector<float> response(response_.size());
   in.f32s(response, "responses");
   {
     // Derived from the two above; read for the checksum, not kept.

@@ -84,6 +84,9 @@ AgentSpec read_agent_spec(std::string name, ConfigSection s) {
     l.features.text_dimensions = static_cast<std::size_t>(s.get_int(
         "text_dimensions", static_cast<std::int64_t>(l.features.text_dimensions), 0, 128));
     l.learn_from_training = s.get<bool>("learn_from_training", true);
+    l.inverse_precision =
+        s.get_enum("inverse_precision", l.inverse_precision,
+                   {{"single", MatrixPrecision::kSingle}, {"half", MatrixPrecision::kHalf}});
   }
   return spec;
 }
@@ -94,7 +97,8 @@ std::unique_ptr<Agent> make_agent(const AgentSpec& spec, const Dataset& dataset,
   AgentOptions options = spec.common;
   options.seed = derive_seed(seed, stable_hash(spec.name));
   options.threads = threads;
-  if (spec.name == "random") return std::make_unique<RandomAgent>(dataset, train, options);
+  if (spec.name == "random")
+    return std::make_unique<RandomAgent>(dataset, train, options);
   if (spec.name == "popularity") {
     return std::make_unique<PopularityAgent>(dataset, train, options, spec.popularity);
   }

@@ -78,7 +78,7 @@ inline std::vector<RatingIndex> all_ratings_of(const Dataset& dataset) {
   return indices;
 }
 
-enum class AgentKind { kRandom, kPopularity, kEpsilonGreedyMf, kLinUcb };
+enum class AgentKind { kRandom, kPopularity, kEpsilonGreedyMf, kLinUcb, kLinUcbHalf };
 
 inline const char* kind_name(AgentKind kind) {
   switch (kind) {
@@ -90,6 +90,8 @@ inline const char* kind_name(AgentKind kind) {
       return "epsilon-greedy-mf";
     case AgentKind::kLinUcb:
       return "linucb";
+    case AgentKind::kLinUcbHalf:
+      return "linucb (A^-1 in half precision)";
   }
   return "?";
 }
@@ -108,11 +110,14 @@ inline std::unique_ptr<Agent> make_agent(AgentKind kind, const Dataset& dataset,
       mf.svd.n_epochs = 10;
       return std::make_unique<EpsilonGreedyMfAgent>(dataset, train, options, mf);
     }
-    case AgentKind::kLinUcb: {
+    case AgentKind::kLinUcb:
+    case AgentKind::kLinUcbHalf: {
       LinUcbOptions linucb;
       // Small pools, so that the pool and its fallback are both exercised.
       linucb.pool_size = 24;
       linucb.shortlist = 12;
+      if (kind == AgentKind::kLinUcbHalf)
+        linucb.inverse_precision = MatrixPrecision::kHalf;
       return std::make_unique<LinUcbAgent>(dataset, train, options, linucb);
     }
   }
@@ -120,7 +125,8 @@ inline std::unique_ptr<Agent> make_agent(AgentKind kind, const Dataset& dataset,
 }
 
 inline constexpr AgentKind kAllAgentKinds[] = {AgentKind::kRandom, AgentKind::kPopularity,
-                                               AgentKind::kEpsilonGreedyMf, AgentKind::kLinUcb};
+                                               AgentKind::kEpsilonGreedyMf, AgentKind::kLinUcb,
+                                               AgentKind::kLinUcbHalf};
 
 // A whole step's interaction for a set of users, with ratings drawn by a
 // caller-supplied function; owns the buffers the spans point into.

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -423,6 +424,8 @@ ProfilePhaseReport SimulationRunner::build_profiles() {
 }
 
 std::vector<AgentRunSummary> SimulationRunner::run_agents() {
+  if (split_released_)
+    throw std::logic_error("run_agents: already called (the split was released)");
   std::vector<AgentRunSummary> summaries;
   if (settings_.simulation.calibrate && !world_->calibration) {
     // Fitted on the users' own ratings of their latest training items, never
@@ -453,6 +456,10 @@ std::vector<AgentRunSummary> SimulationRunner::run_agents() {
     const auto& spec = settings_.agents[index];
     const unsigned threads = static_cast<unsigned>(settings_.simulation.threads);
     auto agent = make_agent(spec, d, split_.train, settings_.simulation.seed, threads);
+    if (index + 1 == settings_.agents.size()) {
+      split_ = Split{split_.name, {}, {}};
+      split_released_ = true;
+    }
     if (resume && index == first_agent) {
       if (spec.name != resume->agent)
         throw std::runtime_error(

@@ -79,6 +79,12 @@ class SimulationRunner {
   // After build_profiles, or after restore_checkpoint: each agent's episodes
   // in turn (from the checkpoint's agent and step when resuming; the agents
   // finished before it are reported from the checkpoint).
+  //
+  // The split's rating lists are released once the last agent is built:
+  // nothing after that reads them (the users and the model keep their own
+  // views of the training ratings), and at a million users they are 120
+  // bytes a user of the episodes' memory. split() is then empty, and a
+  // second call throws std::logic_error.
   std::vector<AgentRunSummary> run_agents();
 
   // `lusifer simulate --resume`, instead of prepare(): the same data,
@@ -161,6 +167,7 @@ class SimulationRunner {
   std::filesystem::path store_path_;
   std::optional<LoadedDataset> loaded_;
   Split split_;
+  bool split_released_ = false;  // by run_agents
   std::vector<UserIndex> population_;
   std::shared_ptr<UserWorld> world_;
   std::shared_ptr<std::vector<caf::actor>> users_;

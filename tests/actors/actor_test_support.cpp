@@ -126,11 +126,11 @@ StoredRun SimulationFixture::finish() {
 const std::vector<ItemIndex>& SimulationFixture::training_items(UserIndex user) {
   auto [it, inserted] = training_items_.try_emplace(user);
   if (inserted) {
+    // From the users' view of the training ratings: run_agents releases the
+    // split's lists.
     const RatingTable& ratings = dataset().ratings();
-    for (const RatingIndex r : runner_->split().train) {
-      if (ratings.user(r) == user)
-        it->second.push_back(ratings.item(r));
-    }
+    for (const RatingIndex r : runner_->world()->training->of(user))
+      it->second.push_back(ratings.item(r));
     std::sort(it->second.begin(), it->second.end());
   }
   return it->second;

@@ -1,9 +1,12 @@
 // Episode semantics of a whole run: the horizon truncates, leaving
 // terminates, and the store's episodes, feedback and step rows agree with each
-// other and with the coordinator's summaries.
+// other and with the coordinator's summaries; the runner releases the split
+// when the agents are built.
 
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 #include <catch2/catch.hpp>
 
@@ -163,6 +166,24 @@ TEST_CASE("the horizon truncates every episode after exactly H steps", "[actors]
     CHECK(m.left == 0);
   }
   check_consistency(run, summaries, settings);
+}
+
+TEST_CASE("run_agents releases the split once the last agent is built", "[actors][episodes]") {
+  SimulationFixture fixture({"simulation.horizon=2", R"(agents.run=["random", "popularity"])"});
+  fixture.build_profiles();
+  REQUIRE_FALSE(fixture.runner().split().train.empty());
+  REQUIRE_FALSE(fixture.runner().split().test.empty());
+  const std::string name = fixture.runner().split().name;
+  // The second agent is built from the same training ratings as the first:
+  // both see every user's training items as seen.
+  const auto summaries = fixture.runner().run_agents();
+  REQUIRE(summaries.size() == 2);
+  CHECK(summaries[0].rated_items == summaries[1].rated_items);
+  CHECK(fixture.runner().split().train.empty());
+  CHECK(fixture.runner().split().test.empty());
+  CHECK(fixture.runner().split().name == name);
+  CHECK_THROWS_AS(fixture.runner().run_agents(), std::logic_error);
+  fixture.finish();
 }
 
 TEST_CASE("a strict leaving threshold terminates every episode before the horizon",

@@ -54,10 +54,10 @@ void Agent::validate(std::span<const Observation> observations, SlateSize k,
   }
 }
 
-LearnSummary Agent::validate(std::span<const Feedback> feedback) const {
+LearnSummary Agent::validate(FeedbackView feedback) const {
   LearnSummary summary;
   summary.feedback = feedback.size();
-  for (const Feedback& f : feedback) {
+  for (const Feedback f : feedback) {
     if (f.user >= user_count())
       throw std::out_of_range(fmt::format("{}: feedback of user {}, not in the dataset ({} users)",
                                           name(), f.user, user_count()));
@@ -100,7 +100,7 @@ void Agent::act(std::span<const Observation> observations, SlateSize k,
                   });
 }
 
-LearnSummary Agent::learn(std::span<const Feedback> feedback) {
+LearnSummary Agent::learn(FeedbackView feedback) {
   const LearnSummary summary = validate(feedback);
 
   auto apply = [&](const Feedback& f) {
@@ -114,9 +114,10 @@ LearnSummary Agent::learn(std::span<const Feedback> feedback) {
   // order on one thread.
   std::vector<std::uint64_t> present((user_count() + 63) / 64, 0);
   bool repeated = false;
-  for (const Feedback& f : feedback) {
-    std::uint64_t& word = present[f.user / 64];
-    const std::uint64_t bit = std::uint64_t{1} << (f.user % 64);
+  for (std::size_t i = 0; i < feedback.size(); ++i) {
+    const UserIndex user = feedback.user(i);
+    std::uint64_t& word = present[user / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (user % 64);
     repeated |= (word & bit) != 0;
     word |= bit;
   }
@@ -125,7 +126,7 @@ LearnSummary Agent::learn(std::span<const Feedback> feedback) {
                     [&](std::size_t begin, std::size_t end) {
                       for (std::size_t i = begin; i < end; ++i) {
                         if (i + 1 < end)
-                          prefetch_user(feedback[i + 1].user);
+                          prefetch_user(feedback.user(i + 1));
                         apply(feedback[i]);
                       }
                     });
@@ -133,13 +134,13 @@ LearnSummary Agent::learn(std::span<const Feedback> feedback) {
     std::vector<std::size_t> order(feedback.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      const Feedback& x = feedback[a];
-      const Feedback& y = feedback[b];
-      return x.user != y.user ? x.user < y.user : x.step < y.step;
+      const UserIndex x = feedback.user(a);
+      const UserIndex y = feedback.user(b);
+      return x != y ? x < y : feedback.step(a) < feedback.step(b);
     });
     std::vector<std::size_t> group_starts;
     for (std::size_t i = 0; i < order.size(); ++i) {
-      if (i == 0 || feedback[order[i]].user != feedback[order[i - 1]].user)
+      if (i == 0 || feedback.user(order[i]) != feedback.user(order[i - 1]))
         group_starts.push_back(i);
     }
     group_starts.push_back(order.size());
@@ -156,7 +157,7 @@ LearnSummary Agent::learn(std::span<const Feedback> feedback) {
 }
 
 void Agent::learn_user(const Feedback&) {}
-void Agent::learn_shared(std::span<const Feedback>) {}
+void Agent::learn_shared(FeedbackView) {}
 void Agent::prefetch_user(UserIndex) const noexcept {}
 
 void Agent::load_exclusions(const Observation& observation, ItemMask& excluded) const {

@@ -57,6 +57,7 @@
 #include <string_view>
 
 #include "engine/agents/agent_checkpoint.hpp"
+#include "engine/agents/feedback_view.hpp"
 #include "engine/agents/parallel_chunks.hpp"
 #include "engine/agents/seen_items.hpp"
 #include "engine/core/random.hpp"
@@ -86,21 +87,14 @@ struct ObservedInteraction {
 // What the agent knows about one user when it recommends.
 struct Observation {
   UserIndex user = 0;
-  std::uint32_t step = 0;               // the episode step, 0 first
+  std::uint32_t step = 0;                       // the episode step, 0 first
   std::span<const ObservedInteraction> recent;  // the user's latest interactions, oldest first
-  std::uint32_t profile_version = 0;    // bumped whenever the user's profile changed
-  std::span<const float> features;      // optional numeric user features
+  std::uint32_t profile_version = 0;            // bumped whenever the user's profile changed
+  std::span<const float> features;              // optional numeric user features
 };
 
-// What one user did with one slate: for slate[j], ratings[j] (on the
-// dataset's scale, or kNoRating) and rewards[j].
-struct Feedback {
-  UserIndex user = 0;
-  std::uint32_t step = 0;
-  std::span<const ItemIndex> slate;
-  std::span<const float> ratings;
-  std::span<const float> rewards;
-};
+// What one user did with one slate (Feedback) and a learn call's feedback
+// (FeedbackView: records or a step batch's columns) are in feedback_view.hpp.
 
 struct LearnSummary {
   std::size_t feedback = 0;              // Feedback entries
@@ -136,7 +130,10 @@ class Agent {
   void act(std::span<const Observation> observations, SlateSize k,
            std::span<ItemIndex> slates) const;
 
-  LearnSummary learn(std::span<const Feedback> feedback);
+  // Learns from one call's feedback, read in place: records or a step
+  // batch's columns give the same state when their entries are the same.
+  LearnSummary learn(FeedbackView feedback);
+  LearnSummary learn(std::span<const Feedback> feedback) { return learn(FeedbackView(feedback)); }
 
   void save(std::ostream& out) const;
   // `source` names the checkpoint in error messages (a file name).
@@ -164,7 +161,7 @@ class Agent {
   virtual void learn_user(const Feedback& feedback);
   // Applies a whole (validated) call to state shared between users, after
   // every learn_user of the call; runs on the calling thread.
-  virtual void learn_shared(std::span<const Feedback> feedback);
+  virtual void learn_shared(FeedbackView feedback);
   // A hint that `user`'s state is needed next: agents with large per-user
   // state start loading it into cache, which hides memory latency when
   // users' states are far apart. Changes nothing.
@@ -190,7 +187,7 @@ class Agent {
  private:
   void validate(std::span<const Observation> observations, SlateSize k,
                 std::span<ItemIndex> slates) const;
-  LearnSummary validate(std::span<const Feedback> feedback) const;
+  LearnSummary validate(FeedbackView feedback) const;
 
   AgentOptions options_;
   RatingScale scale_;

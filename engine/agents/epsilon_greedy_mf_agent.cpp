@@ -140,12 +140,12 @@ void EpsilonGreedyMfAgent::act_batch(std::span<const Observation> observations, 
   }
 }
 
-void EpsilonGreedyMfAgent::learn_shared(std::span<const Feedback> feedback) {
+void EpsilonGreedyMfAgent::learn_shared(FeedbackView feedback) {
   if (!mf_.learn_item_biases || !mf_.svd.biased)
     return;
   // Residuals against the fitted item bias, with each user's state as this
   // call left it: neither depends on the order of the feedback.
-  for (const Feedback& f : feedback) {
+  for (const Feedback f : feedback) {
     const float* p = user_factors_.data() + f.user * factors_;
     const float base = global_mean_ + user_bias_[f.user];
     for (std::size_t j = 0; j < f.slate.size(); ++j) {

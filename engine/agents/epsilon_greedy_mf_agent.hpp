@@ -89,7 +89,7 @@ class EpsilonGreedyMfAgent final : public Agent {
   void act_batch(std::span<const Observation> observations, SlateSize k,
                  std::span<ItemIndex> slates) const override;
   void learn_user(const Feedback& feedback) override;
-  void learn_shared(std::span<const Feedback> feedback) override;
+  void learn_shared(FeedbackView feedback) override;
   std::size_t state_bytes() const noexcept override;
   void save_state(CheckpointWriter& out) const override;
   std::function<void()> load_state(CheckpointReader& in) override;

@@ -250,8 +250,8 @@ void LinUcbAgent::prefetch_user(UserIndex user) const noexcept {
   __builtin_prefetch(response_.data() + user * dp_);
 }
 
-void LinUcbAgent::learn_shared(std::span<const Feedback> feedback) {
-  for (const Feedback& f : feedback) {
+void LinUcbAgent::learn_shared(FeedbackView feedback) {
+  for (const Feedback f : feedback) {
     for (std::size_t j = 0; j < f.slate.size(); ++j) {
       if (has_rating(f.ratings[j]))
         add_to_shared(f.slate[j], f.rewards[j]);

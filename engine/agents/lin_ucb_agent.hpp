@@ -136,7 +136,7 @@ class LinUcbAgent final : public Agent {
   void act_batch(std::span<const Observation> observations, SlateSize k,
                  std::span<ItemIndex> slates) const override;
   void learn_user(const Feedback& feedback) override;
-  void learn_shared(std::span<const Feedback> feedback) override;
+  void learn_shared(FeedbackView feedback) override;
   void prefetch_user(UserIndex user) const noexcept override;
   std::size_t state_bytes() const noexcept override;
   void save_state(CheckpointWriter& out) const override;

@@ -61,8 +61,8 @@ void PopularityAgent::act_batch(std::span<const Observation> observations, Slate
   }
 }
 
-void PopularityAgent::learn_shared(std::span<const Feedback> feedback) {
-  for (const Feedback& f : feedback) {
+void PopularityAgent::learn_shared(FeedbackView feedback) {
+  for (const Feedback f : feedback) {
     for (std::size_t j = 0; j < f.slate.size(); ++j) {
       if (!has_rating(f.ratings[j]))
         continue;

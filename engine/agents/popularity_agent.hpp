@@ -46,7 +46,7 @@ class PopularityAgent final : public Agent {
  private:
   void act_batch(std::span<const Observation> observations, SlateSize k,
                  std::span<ItemIndex> slates) const override;
-  void learn_shared(std::span<const Feedback> feedback) override;
+  void learn_shared(FeedbackView feedback) override;
   std::size_t state_bytes() const noexcept override;
   void save_state(CheckpointWriter& out) const override;
   std::function<void()> load_state(CheckpointReader& in) override;

@@ -251,6 +251,71 @@ TEST_CASE("A user's feedback for several steps in one call is applied in step or
   }
 }
 
+TEST_CASE("Learning from a batch's columns is learning from its records",
+          "[agents][contract][determinism]") {
+  const auto train = contract_train();
+  const SlateSize k = 3;
+  // A step of every user, then a call with users 5 and 9 at two steps each
+  // (the path for users repeated within a call).
+  const std::vector<UserIndex> everyone = all_users(kUsers);
+  const std::vector<std::uint32_t> step_one(kUsers, 1);
+  const std::vector<UserIndex> repeated = {9, 5, 20, 5, 9};
+  const std::vector<std::uint32_t> repeated_steps = {3, 2, 2, 3, 2};
+  for (const AgentKind kind : kAllAgentKinds) {
+    CAPTURE(kind_name(kind));
+    AgentOptions two_threads;
+    two_threads.threads = 2;
+    auto by_records = make_agent(kind, contract_dataset(), train, two_threads);
+    auto by_columns = make_agent(kind, contract_dataset(), train, two_threads);
+    for (const bool repeats : {false, true}) {
+      CAPTURE(repeats);
+      const std::vector<UserIndex>& users = repeats ? repeated : everyone;
+      const std::vector<std::uint32_t>& steps = repeats ? repeated_steps : step_one;
+      std::vector<ItemIndex> items;
+      std::vector<float> ratings;
+      std::vector<float> rewards;
+      for (std::size_t i = 0; i < users.size(); ++i) {
+        for (std::uint32_t j = 0; j < k; ++j) {
+          const auto item =
+              static_cast<ItemIndex>((users[i] * 7 + steps[i] * 13 + j * 31) % kItems);
+          const float r = hashed_rating(11, users[i], item, steps[i]);
+          items.push_back(item);
+          ratings.push_back((i + j) % 5 == 0 ? kNoRating : r);
+          rewards.push_back(r - 2.5f);
+        }
+      }
+      const FeedbackView columns =
+          FeedbackView::from_columns(users, steps, k, items, ratings, rewards);
+      std::vector<Feedback> records;
+      for (const Feedback f : columns)
+        records.push_back(f);
+      const LearnSummary from_records = by_records->learn(records);
+      const LearnSummary from_columns = by_columns->learn(columns);
+      CHECK(from_columns.feedback == from_records.feedback);
+      CHECK(from_columns.items_learned == from_records.items_learned);
+      CHECK(from_columns.items_without_rating == from_records.items_without_rating);
+      CHECK(checkpoint_of(*by_columns) == checkpoint_of(*by_records));
+    }
+
+    // A bad entry among columns is refused like one among records, and
+    // changes nothing.
+    const std::string before = checkpoint_of(*by_columns);
+    const std::vector<UserIndex> users = {2, 1};
+    const std::vector<std::uint32_t> steps = {4, 4};
+    const std::vector<ItemIndex> items = {1, 2, 3, 4};
+    const std::vector<float> off_scale = {4.0f, 2.0f, 4.0f, 7.0f};
+    const std::vector<float> rewards = {1.0f, 1.0f, 1.0f, 1.0f};
+    CHECK_THROWS_AS(
+        by_columns->learn(FeedbackView::from_columns(users, steps, 2, items, off_scale, rewards)),
+        std::invalid_argument);
+    const std::vector<UserIndex> stranger = {2, kUsers};
+    CHECK_THROWS_AS(
+        by_columns->learn(FeedbackView::from_columns(stranger, steps, 2, items, rewards, rewards)),
+        std::out_of_range);
+    CHECK(checkpoint_of(*by_columns) == before);
+  }
+}
+
 TEST_CASE("A restored agent continues exactly", "[agents][contract][checkpoint]") {
   const auto train = contract_train();
   for (const AgentKind kind : kAllAgentKinds) {

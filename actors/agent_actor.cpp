@@ -1,6 +1,7 @@
 #include "actors/agent_actor.hpp"
 
 #include <sstream>
+#include <stdexcept>
 
 #include <caf/all.hpp>
 
@@ -40,19 +41,14 @@ caf::behavior agent_behavior(caf::stateful_actor<AgentState>* self,
         return out;
       },
       [self](learn_atom, const LearnBatch& batch) -> caf::result<void> {
-        const std::size_t n = batch.users.size();
-        const std::size_t k = batch.slate_size;
-        if (batch.steps.size() != n || batch.items.size() != n * k ||
-            batch.ratings.size() != n * k || batch.rewards.size() != n * k) {
+        // The agent reads the batch's columns in place: a record per user
+        // would be the step's largest allocation at a million users.
+        FeedbackView feedback;
+        try {
+          feedback = FeedbackView::from_columns(batch.users, batch.steps, batch.slate_size,
+                                                batch.items, batch.ratings, batch.rewards);
+        } catch (const std::invalid_argument&) {
           return make_error(Errc::kInvalidRequest, "a learn batch's lists differ in length");
-        }
-        std::vector<Feedback> feedback(n);
-        for (std::size_t i = 0; i < n; ++i) {
-          feedback[i].user = batch.users[i];
-          feedback[i].step = batch.steps[i];
-          feedback[i].slate = std::span<const ItemIndex>(batch.items).subspan(i * k, k);
-          feedback[i].ratings = std::span<const float>(batch.ratings).subspan(i * k, k);
-          feedback[i].rewards = std::span<const float>(batch.rewards).subspan(i * k, k);
         }
         try {
           self->state.agent->learn(feedback);

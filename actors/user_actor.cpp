@@ -208,11 +208,11 @@ void add_version(UserActor* self, NewVersion v) {
   }
 }
 
-std::string demographics_json(const User& user) {
+std::string demographics_json(const std::optional<Demographics>& d) {
   std::string out;
   JsonWriter json(out);
   json.begin_object();
-  if (const auto& d = user.demographics) {
+  if (d) {
     if (d->age)
       json.field("age", *d->age);
     if (!d->age_group.empty())
@@ -230,9 +230,9 @@ void record_user(UserActor* self, std::string status, std::string reason) {
   if (world_of(self).settings.record == RecordLevel::kSummary)
     return;
   StoreBatch batch;
-  batch.users.push_back(UserRow{external_id(self),
-                                demographics_json(world_of(self).dataset->user(self->state.user)),
-                                std::move(status), std::move(reason)});
+  batch.users.push_back(UserRow{
+      external_id(self), demographics_json(world_of(self).dataset->demographics(self->state.user)),
+      std::move(status), std::move(reason)});
   record(self, std::move(batch));
 }
 

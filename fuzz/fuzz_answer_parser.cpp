@@ -60,7 +60,7 @@ Dataset make_dataset(RatingScale scale) {
     item.title = entry.title;
     builder.add_item(std::move(item));
   }
-  builder.add_user(User{1, std::nullopt});
+  builder.add_user(1);
   builder.add_rating(0, 0, scale.max, 1);
   return builder.finish();
 }

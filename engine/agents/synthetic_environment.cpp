@@ -52,14 +52,11 @@ SyntheticEnvironment::SyntheticEnvironment(const SyntheticWorldOptions& options,
     });
     for (std::size_t k = 0; k < count; ++k) {
       const SyntheticUser& s = round[k];
-      User user;
-      user.id = s.id;
       Demographics demographics;
       demographics.age = s.age;
-      demographics.gender = std::string(s.gender);
-      demographics.occupation = std::string(s.occupation);
-      user.demographics = std::move(demographics);
-      builder.add_user(std::move(user));
+      demographics.gender = s.gender;
+      demographics.occupation = s.occupation;
+      builder.add_user(s.id, demographics);
       const UserIndex index = builder.user_for_id(s.id);
       for (const auto& r : s.ratings)
         builder.add_rating(index, static_cast<ItemIndex>(r.item - 1), r.value, r.timestamp);

@@ -216,19 +216,22 @@ DatasetBuilder::DatasetBuilder(DatasetFormat format, std::string source, RatingS
   dataset_.scale_ = scale;
 }
 
-bool DatasetBuilder::add_user(User user) {
-  if (dataset_.user_ids_.find(user.id))
+bool DatasetBuilder::add_user(ExternalId id, const std::optional<Demographics>& demographics) {
+  if (dataset_.user_ids_.find(id))
     return false;
-  dataset_.user_ids_.insert(user.id);
-  dataset_.users_.push_back(std::move(user));
+  dataset_.user_ids_.insert(id);
+  dataset_.users_.push_back(User{id});
+  dataset_.demographics_.push_back(demographics);
   return true;
 }
 
 UserIndex DatasetBuilder::user_for_id(ExternalId id) {
   const std::size_t before = dataset_.user_ids_.size();
   const UserIndex index = dataset_.user_ids_.insert(id);
-  if (dataset_.user_ids_.size() != before)
-    dataset_.users_.push_back(User{id, std::nullopt});
+  if (dataset_.user_ids_.size() != before) {
+    dataset_.users_.push_back(User{id});
+    dataset_.demographics_.push_back(std::nullopt);
+  }
   return index;
 }
 
@@ -312,6 +315,7 @@ Dataset DatasetBuilder::finish() {
   if (!sorted_by_id(d.users_)) {
     const auto new_index = rank_by_id(d.users_);
     apply_ranking(d.users_, new_index, d.user_ids_);
+    d.demographics_.renumber(new_index);
     for (auto& u : rating_users_)
       u = new_index[u];
   }
@@ -345,6 +349,7 @@ Dataset DatasetBuilder::finish() {
   // Loaders grow users by doubling; what is loaded stays for the whole run,
   // so any spare room would be held with it (up to half the users).
   d.users_.shrink_to_fit();
+  d.demographics_.shrink_to_fit();
   d.ratings_.assign(std::move(rating_users_), rating_items_, rating_values_, rating_times_);
   rating_items_ = {};
   rating_values_ = {};

@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/data/demographics_table.hpp"
+
 namespace lusifer {
 
 using UserIndex = std::uint32_t;
@@ -50,17 +52,10 @@ struct RatingScale {
   float level_value(int level) const noexcept { return min + static_cast<float>(level) * step; }
 };
 
-struct Demographics {
-  std::optional<int> age;  // in years (100K), or the bucket's lower bound (1M)
-  std::string age_group;   // the bucket's label where the format has buckets ("25-34")
-  std::string gender;      // "M", "F", or as the source spells it
-  std::string occupation;  // a name, resolved from codes where the format uses codes
-  std::string zip_code;
-};
-
+// A user's record. Their demographics are kept apart, each distinct value
+// once (Dataset::demographics), so that a user costs 12 bytes, not 150.
 struct User {
   ExternalId id = 0;
-  std::optional<Demographics> demographics;
 };
 
 struct TagCount {
@@ -218,6 +213,12 @@ class Dataset {
   const User& user(UserIndex index) const { return users_.at(index); }
   std::span<const User> users() const noexcept { return users_; }
   std::optional<UserIndex> find_user(ExternalId id) const { return user_ids_.find(id); }
+  // The user's demographics, nullopt when they have none. The views stay
+  // valid as long as the Dataset, also when it is moved.
+  std::optional<Demographics> demographics(UserIndex index) const {
+    return demographics_.of(index);
+  }
+  const DemographicsTable& demographics_table() const noexcept { return demographics_; }
 
   const Catalog& catalog() const noexcept { return catalog_; }
   Catalog& mutable_catalog() noexcept { return catalog_; }
@@ -233,6 +234,7 @@ class Dataset {
   std::string source_;
   RatingScale scale_;
   std::vector<User> users_;
+  DemographicsTable demographics_;  // indexed like users_
   IdIndex user_ids_;
   Catalog catalog_;
   RatingTable ratings_;
@@ -248,8 +250,9 @@ class DatasetBuilder {
   const RatingScale& scale() const noexcept { return dataset_.scale_; }
   Catalog& catalog() noexcept { return dataset_.catalog_; }
 
-  // Adds a user; returns false (and changes nothing) when the id exists.
-  bool add_user(User user);
+  // Adds a user, copying their demographics; returns false (and changes
+  // nothing) when the id exists.
+  bool add_user(ExternalId id, const std::optional<Demographics>& demographics = std::nullopt);
   std::optional<UserIndex> find_user(ExternalId id) const { return dataset_.find_user(id); }
   // The user with `id`, added without demographics if new.
   UserIndex user_for_id(ExternalId id);

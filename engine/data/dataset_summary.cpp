@@ -32,8 +32,8 @@ DatasetSummary summarize(const Dataset& dataset) {
   s.ratings = r.size();
   s.tag_applications = dataset.tag_applications();
   s.genres.assign(catalog.genre_names().begin(), catalog.genre_names().end());
-  for (const auto& u : dataset.users())
-    s.users_with_demographics += u.demographics.has_value();
+  for (UserIndex u = 0; u < dataset.user_count(); ++u)
+    s.users_with_demographics += dataset.demographics(u).has_value();
   for (const auto& item : catalog.items()) {
     s.items_with_text += !item.text.empty();
     s.items_with_tags += !item.tags.empty();

@@ -99,10 +99,10 @@ void read_users(const std::filesystem::path& file,
     }
     Demographics demo;
     demo.age = static_cast<int>(*age);
-    demo.gender = std::string(f[2]);
-    demo.occupation = std::string(f[3]);
-    demo.zip_code = std::string(f[4]);
-    if (!builder.add_user(User{*id, std::move(demo)})) {
+    demo.gender = f[2];
+    demo.occupation = f[3];
+    demo.zip_code = f[4];
+    if (!builder.add_user(*id, demo)) {
       fail(diagnostics, at, "a user id not seen before", fmt::format("user {} again", *id));
     }
   }

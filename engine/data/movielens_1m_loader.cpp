@@ -88,11 +88,11 @@ void read_users(const std::filesystem::path& file, DatasetBuilder& builder,
     }
     Demographics demo;
     demo.age = group->first;
-    demo.age_group = std::string(group->second);
-    demo.gender = std::string(f[1]);
-    demo.occupation = std::string(kOccupations[static_cast<std::size_t>(*occupation)]);
-    demo.zip_code = std::string(f[4]);
-    if (!builder.add_user(User{*id, std::move(demo)})) {
+    demo.age_group = group->second;
+    demo.gender = f[1];
+    demo.occupation = kOccupations[static_cast<std::size_t>(*occupation)];
+    demo.zip_code = f[4];
+    if (!builder.add_user(*id, demo)) {
       fail(diagnostics, at, "a user id not seen before", fmt::format("user {} again", *id));
     }
   });

@@ -77,7 +77,7 @@ void read_users(const std::filesystem::path& file, DatasetBuilder& builder,
     const auto id = loader::parse_id(diagnostics, at, f[0], "userId");
     if (!id || !loader::check_utf8(diagnostics, at, f[3])) return;
     Demographics demo;
-    demo.gender = std::string(f[1]);
+    demo.gender = f[1];
     if (!f[2].empty()) {
       const auto age = parse_int64(f[2]);
       if (!age || *age < 0 || *age > 150) {
@@ -86,8 +86,8 @@ void read_users(const std::filesystem::path& file, DatasetBuilder& builder,
       }
       demo.age = static_cast<int>(*age);
     }
-    demo.occupation = std::string(f[3]);
-    if (!builder.add_user(User{*id, std::move(demo)})) {
+    demo.occupation = f[3];
+    if (!builder.add_user(*id, demo)) {
       fail(diagnostics, at, "a userId not seen before", fmt::format("user {} again", *id));
     }
   });

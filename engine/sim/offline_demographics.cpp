@@ -20,10 +20,12 @@ std::array<std::string, 4> group_keys(const std::optional<Demographics>& demogra
   keys[1] = age;
   if (demographics->gender.empty())
     return keys;
-  keys[2] = age + '\x1f' + demographics->gender;
+  keys[2] = age + '\x1f';
+  keys[2] += demographics->gender;
   if (demographics->occupation.empty())
     return keys;
-  keys[3] = keys[2] + '\x1f' + demographics->occupation;
+  keys[3] = keys[2] + '\x1f';
+  keys[3] += demographics->occupation;
   return keys;
 }
 
@@ -31,7 +33,7 @@ std::array<std::string, 4> group_keys(const std::optional<Demographics>& demogra
 
 std::string offline_age_group(const Demographics& demographics) {
   if (!demographics.age_group.empty())
-    return demographics.age_group;
+    return std::string(demographics.age_group);
   if (!demographics.age)
     return {};
   const int age = *demographics.age;
@@ -72,7 +74,7 @@ OfflineDemographicPrior::OfflineDemographicPrior(const Dataset& dataset,
   std::array<std::map<std::string, Sum>, 4> levels;
   std::vector<std::array<std::string, 4>> keys(users);
   for (UserIndex u = 0; u < users; ++u) {
-    keys[u] = group_keys(dataset.user(u).demographics);
+    keys[u] = group_keys(dataset.demographics(u));
     if (!contributes[u])
       continue;
     for (int level = 0; level < 4; ++level) {

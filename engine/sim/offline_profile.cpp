@@ -45,10 +45,10 @@ bool starts_with_vowel_sound(std::string_view words) {
   return words.starts_with("8") || words.starts_with("11-") || words.starts_with("18-");
 }
 
-std::string describe_person(const std::optional<Demographics>* demographics) {
-  if (demographics == nullptr || !*demographics)
+std::string describe_person(const std::optional<Demographics>& demographics) {
+  if (!demographics)
     return "a viewer with no demographic details";
-  const Demographics& d = **demographics;
+  const Demographics& d = *demographics;
   std::string words;
   if (d.age_group.empty() && d.age)
     words += fmt::format("{}-year-old ", *d.age);
@@ -57,14 +57,17 @@ std::string describe_person(const std::optional<Demographics>* demographics) {
   } else if (d.gender == "F" || d.gender == "f") {
     words += "female ";
   } else if (!d.gender.empty()) {
-    words += d.gender + ' ';
+    words += d.gender;
+    words += ' ';
   }
   if (d.occupation.empty() || d.occupation == "none" || d.occupation == "other")
     words += "viewer";
   else
     words += d.occupation;
-  if (!d.age_group.empty())
-    words += " aged " + d.age_group;
+  if (!d.age_group.empty()) {
+    words += " aged ";
+    words += d.age_group;
+  }
   return (starts_with_vowel_sound(words) ? "an " : "a ") + words;
 }
 

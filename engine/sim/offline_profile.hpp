@@ -48,8 +48,8 @@ struct OfflineProfileContext {
   const Catalog& catalog;
   const OfflineContent& content;
   const RatingScale& scale;
-  // The user's demographics; nullptr when unknown.
-  const std::optional<Demographics>* demographics = nullptr;
+  // The user's demographics; nullopt when unknown.
+  std::optional<Demographics> demographics;
   // What the model expects of the user before any batch: their fitted genre
   // affinities, or the demographic prior's for a user without ratings.
   std::span<const float> expected_affinities;

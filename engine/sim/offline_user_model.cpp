@@ -1186,7 +1186,7 @@ OfflineProfileContext OfflineUserModel::profile_context(UserIndex user) const {
       .catalog = dataset_->catalog(),
       .content = content_,
       .scale = scale(),
-      .demographics = user < dataset_->user_count() ? &dataset_->user(user).demographics : nullptr,
+      .demographics = user < dataset_->user_count() ? dataset_->demographics(user) : std::nullopt,
       .expected_affinities = fitted_->genre_affinities(user),
       .user_known = fitted_->knows(user),
       .match = fitted_->prior.match(user),

@@ -65,10 +65,10 @@ void PromptBuilder::set_scale(PlaceholderValues& values) const {
 }
 
 std::string PromptBuilder::render_user(UserIndex user) const {
-  const User& u = dataset_.user(user);
-  if (!u.demographics)
+  const std::optional<Demographics> demographics = dataset_.demographics(user);
+  if (!demographics)
     return {};
-  const Demographics& d = *u.demographics;
+  const Demographics& d = *demographics;
   std::string age = !d.age_group.empty() ? single_line(d.age_group)
                     : d.age              ? std::to_string(*d.age)
                                          : std::string();

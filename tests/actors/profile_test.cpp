@@ -164,9 +164,10 @@ TEST_CASE("users without training ratings get one cold-start version from demogr
     CHECK(versions[0].source == "cold-start");
     CHECK(versions[0].text == expected.front());
     // It rests on who the user is.
-    REQUIRE(u.demographics.has_value());
-    REQUIRE(u.demographics->age.has_value());
-    CHECK(versions[0].text.find(std::to_string(*u.demographics->age) + "-year-old") !=
+    const auto demographics = fixture.dataset().demographics(user);
+    REQUIRE(demographics.has_value());
+    REQUIRE(demographics->age.has_value());
+    CHECK(versions[0].text.find(std::to_string(*demographics->age) + "-year-old") !=
           std::string::npos);
   }
   CHECK(cold == report.cold_start);

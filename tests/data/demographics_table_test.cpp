@@ -1,12 +1,13 @@
 // Demographics are interned: each distinct string and each distinct
-// combination stored once, a user holding one index.
+// combination stored once, a user holding one index; the views handed out
+// outlive moves of the Dataset.
 
 #include <string>
 #include <utility>
 
 #include <catch2/catch.hpp>
 
-#include "engine/data/demographics_table.hpp"
+#include "engine/data/dataset.hpp"
 
 using namespace lusifer;
 
@@ -78,4 +79,39 @@ TEST_CASE("adding after shrink_to_fit still finds what is stored", "[demographic
   CHECK(table.distinct_combinations() == 2);
   CHECK(table.of(1) == table.of(0));
   CHECK(table.of(2)->age == 41);
+}
+
+TEST_CASE("a dataset's demographics follow their users and outlive moves", "[demographics]") {
+  DatasetBuilder builder(DatasetFormat::kMovieLens100K, "test", RatingScale{});
+  {
+    // Added out of id order, so finish() renumbers them.
+    const OwnedDemographics writer{53, "", "F", "writer", "94043"};
+    const OwnedDemographics engineer{24, "", "M", "engineer, systems and networks", "85711"};
+    REQUIRE(builder.add_user(30, writer.view()));
+    REQUIRE(builder.add_user(10, engineer.view()));
+    REQUIRE(builder.add_user(20));
+    CHECK_FALSE(builder.add_user(10, writer.view()));  // an id seen before changes nothing
+    builder.user_for_id(5);                            // a user known only from ratings
+  }
+  Dataset first = builder.finish();
+  REQUIRE(first.user_count() == 4);
+  CHECK(first.user(0).id == 5);
+  CHECK_FALSE(first.demographics(0).has_value());
+  CHECK(first.demographics(1) ==
+        Demographics{24, "", "M", "engineer, systems and networks", "85711"});
+  CHECK_FALSE(first.demographics(2).has_value());
+  CHECK(first.demographics(3) == Demographics{53, "", "F", "writer", "94043"});
+
+  const Demographics engineer = *first.demographics(1);
+  const Demographics writer = *first.demographics(3);
+  Dataset second = std::move(first);
+  Dataset third;
+  third = std::move(second);
+  // The views taken before the moves still read the same characters, where
+  // the moved-to dataset keeps them.
+  CHECK(engineer == Demographics{24, "", "M", "engineer, systems and networks", "85711"});
+  CHECK(writer == Demographics{53, "", "F", "writer", "94043"});
+  CHECK(third.demographics(1)->occupation.data() == engineer.occupation.data());
+  CHECK(third.demographics(3)->gender.data() == writer.gender.data());
+  CHECK(third.demographics_table().memory_bytes() > 0);
 }

@@ -56,12 +56,14 @@ TEST_CASE("genres, years and release dates come from u.item", "[ml100k]") {
 
 TEST_CASE("demographics come from u.user", "[ml100k]") {
   const Dataset d = load_mini();
-  const User& u = d.user(*d.find_user(2));
-  REQUIRE(u.demographics.has_value());
-  CHECK(u.demographics->age == 53);
-  CHECK(u.demographics->gender == "F");
-  CHECK(u.demographics->occupation == "writer");
-  CHECK(u.demographics->zip_code == "94043");
+  // u.user, field by field: the 100K has ages in years and no age groups.
+  REQUIRE(d.user_count() == 4);
+  CHECK(d.demographics(*d.find_user(1)) == Demographics{24, "", "M", "engineer", "85711"});
+  CHECK(d.demographics(*d.find_user(2)) == Demographics{53, "", "F", "writer", "94043"});
+  CHECK(d.demographics(*d.find_user(3)) == Demographics{23, "", "M", "student", "32067"});
+  CHECK(d.demographics(*d.find_user(4)) == Demographics{33, "", "F", "artist", "15213"});
+  // "", "M" and "F" once each, however many users share them.
+  CHECK(d.demographics_table().distinct_strings() == 3 + 4 + 4);
 }
 
 TEST_CASE("histories are chronological and equal timestamps keep file order", "[ml100k]") {

@@ -13,13 +13,11 @@ TEST_CASE("MovieLens 1M loads with decoded demographics and latin-1 titles", "[m
   CHECK(d.catalog().size() == 3);
   CHECK(d.ratings().size() == 7);
 
-  const auto& demo = *d.user(*d.find_user(1)).demographics;
-  CHECK(demo.gender == "F");
-  CHECK(demo.age == 1);
-  CHECK(demo.age_group == "Under 18");
-  CHECK(demo.occupation == "K-12 student");
-  CHECK(d.user(*d.find_user(2)).demographics->age_group == "56+");
-  CHECK(d.user(*d.find_user(2)).demographics->occupation == "self-employed");
+  // users.dat, with the age and occupation codes decoded.
+  CHECK(d.demographics(*d.find_user(1)) ==
+        Demographics{1, "Under 18", "F", "K-12 student", "48067"});
+  CHECK(d.demographics(*d.find_user(2)) == Demographics{56, "56+", "M", "self-employed", "70072"});
+  CHECK(d.demographics(*d.find_user(3)) == Demographics{25, "25-34", "M", "scientist", "55117"});
 
   const Catalog& c = d.catalog();
   CHECK(c.item(*c.find(3)).title == "Mis\xc3\xa9rables, Les (1995)");

@@ -74,7 +74,8 @@ TEST_CASE("links give IMDb and TMDB ids; an empty tmdbId stays absent", "[latest
 
 TEST_CASE("users without a users.csv have no demographics", "[latest]") {
   const Dataset d = load_mini();
-  for (const auto& u : d.users()) CHECK_FALSE(u.demographics.has_value());
+  for (UserIndex u = 0; u < d.user_count(); ++u)
+    CHECK_FALSE(d.demographics(u).has_value());
 }
 
 TEST_CASE("the users.csv extension adds demographics", "[latest]") {
@@ -85,9 +86,8 @@ TEST_CASE("the users.csv extension adds demographics", "[latest]") {
   dir.write("users.csv", "userId,gender,age,occupation\n1,F,31,\"engineer, civil\"\n2,M,,student\n3,,45,\n");
   InputDiagnostics strict;
   const Dataset d = load_dataset(dir.path(), strict);
-  const auto& demo = *d.user(*d.find_user(1)).demographics;
-  CHECK(demo.gender == "F");
-  CHECK(demo.age == 31);
-  CHECK(demo.occupation == "engineer, civil");
-  CHECK_FALSE(d.user(*d.find_user(2)).demographics->age.has_value());
+  // users.csv has no age groups or zip codes; an empty field is empty.
+  CHECK(d.demographics(*d.find_user(1)) == Demographics{31, "", "F", "engineer, civil", ""});
+  CHECK(d.demographics(*d.find_user(2)) == Demographics{std::nullopt, "", "M", "student", ""});
+  CHECK(d.demographics(*d.find_user(3)) == Demographics{45, "", "", "", ""});
 }

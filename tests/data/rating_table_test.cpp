@@ -20,7 +20,7 @@ struct Row {
 // One user rating `rows` in order, over a catalog of `items` items.
 Dataset dataset_of(std::size_t items, const std::vector<Row>& rows) {
   DatasetBuilder b(DatasetFormat::kMovieLensLatest, "test", RatingScale{0.5f, 5.0f, 0.5f});
-  b.add_user(User{1, std::nullopt});
+  b.add_user(1);
   for (std::size_t i = 0; i < items; ++i) {
     Item item;
     item.id = static_cast<ExternalId>(i);

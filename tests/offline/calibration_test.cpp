@@ -132,8 +132,8 @@ TEST_CASE("the mapping is fitted on training data only", "[calibration]") {
   DatasetBuilder builder(DatasetFormat::kMovieLensLatest, "changed-test", d.scale());
   for (const auto& name : d.catalog().genre_names())
     builder.catalog().add_genre(name);
-  for (const User& u : d.users())
-    builder.add_user(u);
+  for (UserIndex u = 0; u < d.user_count(); ++u)
+    builder.add_user(d.user(u).id, d.demographics(u));
   for (const Item& i : d.catalog().items())
     builder.add_item(i);
   for (RatingIndex r = 0; r < d.ratings().size(); ++r) {

@@ -168,11 +168,8 @@ WideWorld make_wide_world() {
                 words[i % 3][(i / 4) % 4] + ".";
     builder.add_item(std::move(item));
   }
-  for (int u = 0; u < 40; ++u) {
-    User user;
-    user.id = u + 1;
-    builder.add_user(std::move(user));
-  }
+  for (int u = 0; u < 40; ++u)
+    builder.add_user(u + 1);
   std::int64_t time = 1'000'000;
   for (UserIndex u = 0; u < 40; ++u) {
     for (ItemIndex k = 0; k < 12; ++k) {
@@ -324,9 +321,7 @@ TEST_CASE("compact arrays: user means stay those of the training set's order",
     item.title = "Film " + std::to_string(id);
     builder.add_item(std::move(item));
   }
-  User user;
-  user.id = 1;
-  builder.add_user(std::move(user));
+  builder.add_user(1);
   const float huge = 1152921504606846976.0f;  // 2^60
   builder.add_rating(0, 0, huge, 1);
   builder.add_rating(0, 1, 1.0f, 2);

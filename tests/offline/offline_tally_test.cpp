@@ -45,11 +45,8 @@ Dataset random_world(const std::vector<std::string>& genres, std::uint64_t seed)
                 words[rng.uniform_index(10)] + " in the " + words[rng.uniform_index(10)] + ".";
     builder.add_item(std::move(item));
   }
-  for (int u = 0; u < 16; ++u) {
-    User user;
-    user.id = 1 + u;
-    builder.add_user(std::move(user));
-  }
+  for (int u = 0; u < 16; ++u)
+    builder.add_user(1 + u);
   std::int64_t time = 1'000'000;
   for (UserIndex u = 0; u < 16; ++u) {
     std::vector<ItemIndex> pool(60);

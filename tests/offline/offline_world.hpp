@@ -98,28 +98,16 @@ inline TasteWorld make_taste_world(RatingScale scale = RatingScale{1.0f, 5.0f, 1
 
   TasteWorld world;
   for (int u = 0; u < 48; ++u) {
-    User user;
-    user.id = 1 + u;
     Demographics d;
     const bool crime_fan = u < 24;
     d.age = crime_fan ? 34 : 19;
     d.gender = crime_fan ? "M" : "F";
     d.occupation = crime_fan ? "engineer" : "student";
-    user.demographics = d;
-    builder.add_user(std::move(user));
+    builder.add_user(1 + u, d);
   }
-  {
-    User user;
-    user.id = 101;
-    user.demographics = Demographics{34, "", "M", "engineer", ""};
-    builder.add_user(std::move(user));
-    user.id = 102;
-    user.demographics = Demographics{19, "", "F", "student", ""};
-    builder.add_user(std::move(user));
-    user.id = 103;
-    user.demographics.reset();
-    builder.add_user(std::move(user));
-  }
+  builder.add_user(101, Demographics{34, "", "M", "engineer", ""});
+  builder.add_user(102, Demographics{19, "", "F", "student", ""});
+  builder.add_user(103);
 
   Rng rng(seed);
   std::int64_t time = 1'000'000;

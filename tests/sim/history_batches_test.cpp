@@ -18,9 +18,9 @@ namespace {
 // user (id 2) without ratings and a user (id 3) with `other` ratings.
 Dataset timeline_dataset(int count, int other = 0) {
   DatasetBuilder b(DatasetFormat::kMovieLensLatest, "memory", RatingScale{1.0f, 5.0f, 1.0f});
-  b.add_user(User{1, std::nullopt});
-  b.add_user(User{2, std::nullopt});
-  b.add_user(User{3, std::nullopt});
+  b.add_user(1);
+  b.add_user(2);
+  b.add_user(3);
   for (int id = 1; id <= std::max(count, other); ++id) {
     Item movie;
     movie.id = id;

@@ -74,8 +74,8 @@ LinUcbAgent::LinUcbAgent(const Dataset& dataset, std::span<const RatingIndex> tr
   {
     const std::span<float> identity = full_matrix_scratch(dp_);
     set_scaled_identity(identity, dp_, static_cast<float>(1.0 / linucb_.ridge));
-    // In half precision, the power of two at or below the ridge: A^-1's
-    // entries, at most 1 / ridge in magnitude, are then at most 1 stored.
+    // In half precision, scaled by the power of two at or below the ridge:
+    // A^-1's entries, at most 1 / ridge in magnitude, are stored as at most 1.
     float scale = 1.0f;
     if (linucb_.inverse_precision == MatrixPrecision::kHalf) {
       int exponent = 0;
@@ -407,7 +407,7 @@ void LinUcbAgent::save_state(CheckpointWriter& out) const {
   out.u64(data_fingerprint(features_, prior_rank_));
   inverse_.save(out);
   out.f32s(response_);
-  // theta, which format 2 holds: computed for the checkpoint only.
+  // theta, which the format holds (since format 2): computed for the checkpoint only.
   {
     std::vector<float> theta(response_.size());
     const std::span<float> full = full_matrix_scratch(dp_);

@@ -1,7 +1,10 @@
 #include "engine/agents/packed_matrices.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -42,13 +45,21 @@ PackedMatrices::PackedMatrices(std::size_t count, std::size_t d, MatrixPrecision
   if (!is_power_of_two(scale))
     throw std::invalid_argument(
         fmt::format("packed matrices: scale {} is not a power of two in [2^-60, 2^60]", scale));
+  if (count == 0)
+    return;
+  // Packed once; the other matrices start as copies of the first.
+  const auto fill = [&](auto& values) {
+    values.resize(count * packed());
+    pack(0, initial);
+    for (std::size_t i = 1; i < count; ++i)
+      std::copy_n(values.begin(), packed(),
+                  values.begin() + static_cast<std::ptrdiff_t>(i * packed()));
+  };
   if (precision_ == MatrixPrecision::kSingle) {
-    singles_.resize(count * packed());
+    fill(singles_);
   } else {
-    halves_.resize(count * packed());
+    fill(halves_);
   }
-  for (std::size_t i = 0; i < count; ++i)
-    pack(i, initial);
 }
 
 std::size_t PackedMatrices::packed() const noexcept {

@@ -77,7 +77,7 @@ LinUcbAgent::LinUcbAgent(const Dataset& dataset, std::span<const RatingIndex> tr
     // In half precision, scaled by the power of two at or below the ridge:
     // A^-1's entries, at most 1 / ridge in magnitude, are stored as at most 1.
     float scale = 1.0f;
-    if (linucb_.inverse_precision == MatrixPrecision::kHalf) {
+    if (linucb_.inverse_precision == FloatPrecision::kHalf) {
       int exponent = 0;
       std::frexp(linucb_.ridge, &exponent);
       if (exponent - 1 < -60 || exponent - 1 > 60)

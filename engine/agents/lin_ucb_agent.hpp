@@ -99,7 +99,7 @@ struct LinUcbOptions {
   double training_reward_scale = 1.0;
   double training_reward_offset = 0.0;
   // How A_u^-1 is stored (see Memory above).
-  MatrixPrecision inverse_precision = MatrixPrecision::kSingle;
+  FloatPrecision inverse_precision = FloatPrecision::kSingle;
 };
 
 class LinUcbAgent final : public Agent {

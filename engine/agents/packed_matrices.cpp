@@ -37,7 +37,7 @@ bool is_power_of_two(float scale) noexcept {
 
 }  // namespace
 
-PackedMatrices::PackedMatrices(std::size_t count, std::size_t d, MatrixPrecision precision,
+PackedMatrices::PackedMatrices(std::size_t count, std::size_t d, FloatPrecision precision,
                                float scale, std::span<const float> initial)
     : count_(count), d_(d), precision_(precision), scale_(scale) {
   if (d == 0)
@@ -55,7 +55,7 @@ PackedMatrices::PackedMatrices(std::size_t count, std::size_t d, MatrixPrecision
       std::copy_n(values.begin(), packed(),
                   values.begin() + static_cast<std::ptrdiff_t>(i * packed()));
   };
-  if (precision_ == MatrixPrecision::kSingle) {
+  if (precision_ == FloatPrecision::kSingle) {
     fill(singles_);
   } else {
     fill(halves_);
@@ -68,7 +68,7 @@ std::size_t PackedMatrices::packed() const noexcept {
 
 void PackedMatrices::unpack(std::size_t i, std::span<float> full) const noexcept {
   const std::size_t n = packed();
-  if (precision_ == MatrixPrecision::kSingle) {
+  if (precision_ == FloatPrecision::kSingle) {
     unpack_symmetric(std::span<const float>(singles_).subspan(i * n, n), d_, full);
     return;
   }
@@ -80,7 +80,7 @@ void PackedMatrices::unpack(std::size_t i, std::span<float> full) const noexcept
 
 void PackedMatrices::pack(std::size_t i, std::span<const float> full) noexcept {
   const std::size_t n = packed();
-  if (precision_ == MatrixPrecision::kSingle) {
+  if (precision_ == FloatPrecision::kSingle) {
     pack_upper(full, d_, std::span<float>(singles_).subspan(i * n, n));
     return;
   }
@@ -94,13 +94,13 @@ float PackedMatrices::at(std::size_t i, std::size_t r, std::size_t c) const noex
   if (r > c)
     std::swap(r, c);
   const std::size_t k = i * packed() + packed_offset(d_, r) + c - r;
-  return precision_ == MatrixPrecision::kSingle ? singles_[k] : from_half(halves_[k]) / scale_;
+  return precision_ == FloatPrecision::kSingle ? singles_[k] : from_half(halves_[k]) / scale_;
 }
 
 void PackedMatrices::prefetch(std::size_t i) const noexcept {
   constexpr std::size_t kLine = 64;
-  const std::size_t bytes = packed() * (precision_ == MatrixPrecision::kSingle ? 4 : 2);
-  const char* first = precision_ == MatrixPrecision::kSingle
+  const std::size_t bytes = packed() * (precision_ == FloatPrecision::kSingle ? 4 : 2);
+  const char* first = precision_ == FloatPrecision::kSingle
                           ? reinterpret_cast<const char*>(singles_.data() + i * packed())
                           : reinterpret_cast<const char*>(halves_.data() + i * packed());
   for (std::size_t offset = 0; offset < bytes; offset += kLine)
@@ -114,7 +114,7 @@ std::size_t PackedMatrices::memory_bytes() const noexcept {
 void PackedMatrices::save(CheckpointWriter& out) const {
   out.u8(static_cast<std::uint8_t>(precision_));
   out.f32(scale_);
-  if (precision_ == MatrixPrecision::kSingle) {
+  if (precision_ == FloatPrecision::kSingle) {
     out.f32s(singles_);
   } else {
     out.u16s(halves_);
@@ -125,7 +125,7 @@ PackedMatrices PackedMatrices::load(CheckpointReader& in, std::string_view what)
   const std::uint8_t precision = in.u8(what);
   if (precision != static_cast<std::uint8_t>(precision_))
     in.fail(fmt::format("{} in {} precision (as this agent was built)", what,
-                        precision_ == MatrixPrecision::kSingle ? "single" : "half"),
+                        precision_ == FloatPrecision::kSingle ? "single" : "half"),
             fmt::format("precision code {}", precision));
   const float scale = in.f32(what);
   if (scale != scale_)
@@ -136,7 +136,7 @@ PackedMatrices PackedMatrices::load(CheckpointReader& in, std::string_view what)
   loaded.d_ = d_;
   loaded.precision_ = precision_;
   loaded.scale_ = scale_;
-  if (precision_ == MatrixPrecision::kSingle) {
+  if (precision_ == FloatPrecision::kSingle) {
     loaded.singles_.resize(singles_.size());
     in.f32s(loaded.singles_, what);
   } else {

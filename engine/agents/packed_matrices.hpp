@@ -25,11 +25,9 @@
 #include <vector>
 
 #include "engine/agents/agent_checkpoint.hpp"
-#include "engine/agents/half_precision.hpp"
+#include "engine/core/half_precision.hpp"
 
 namespace lusifer {
-
-enum class MatrixPrecision : std::uint8_t { kSingle, kHalf };
 
 class PackedMatrices {
  public:
@@ -37,12 +35,12 @@ class PackedMatrices {
   // `count` copies of `initial` (d * d floats, symmetric). Throws
   // std::invalid_argument for d = 0 or a scale that is not a power of two in
   // [2^-60, 2^60].
-  PackedMatrices(std::size_t count, std::size_t d, MatrixPrecision precision, float scale,
+  PackedMatrices(std::size_t count, std::size_t d, FloatPrecision precision, float scale,
                  std::span<const float> initial);
 
   std::size_t count() const noexcept { return count_; }
   std::size_t dimension() const noexcept { return d_; }
-  MatrixPrecision precision() const noexcept { return precision_; }
+  FloatPrecision precision() const noexcept { return precision_; }
   float scale() const noexcept { return scale_; }
 
   // full (d * d floats) = matrix i (i < count()).
@@ -69,7 +67,7 @@ class PackedMatrices {
 
   std::size_t count_ = 0;
   std::size_t d_ = 0;
-  MatrixPrecision precision_ = MatrixPrecision::kSingle;
+  FloatPrecision precision_ = FloatPrecision::kSingle;
   float scale_ = 1.0f;
   std::vector<float> singles_;  // kSingle: count * packed_size(d)
   std::vector<Half> halves_;    // kHalf: count * packed_size(d)

@@ -86,7 +86,7 @@ AgentSpec read_agent_spec(std::string name, ConfigSection s) {
     l.learn_from_training = s.get<bool>("learn_from_training", true);
     l.inverse_precision =
         s.get_enum("inverse_precision", l.inverse_precision,
-                   {{"single", MatrixPrecision::kSingle}, {"half", MatrixPrecision::kHalf}});
+                   {{"single", FloatPrecision::kSingle}, {"half", FloatPrecision::kHalf}});
   }
   return spec;
 }

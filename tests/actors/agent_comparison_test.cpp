@@ -69,9 +69,9 @@ TEST_CASE("[agents.linucb] inverse_precision picks A^-1's storage", "[actors][ag
     file.check_all_consumed();
     return spec.linucb.inverse_precision;
   };
-  CHECK(read("") == MatrixPrecision::kSingle);
-  CHECK(read(R"(inverse_precision = "single")") == MatrixPrecision::kSingle);
-  CHECK(read(R"(inverse_precision = "half")") == MatrixPrecision::kHalf);
+  CHECK(read("") == FloatPrecision::kSingle);
+  CHECK(read(R"(inverse_precision = "single")") == FloatPrecision::kSingle);
+  CHECK(read(R"(inverse_precision = "half")") == FloatPrecision::kHalf);
   CHECK_THROWS_WITH(read(R"(inverse_precision = "double")"), Catch::Contains("half"));
 }
 

@@ -117,7 +117,7 @@ inline std::unique_ptr<Agent> make_agent(AgentKind kind, const Dataset& dataset,
       linucb.pool_size = 24;
       linucb.shortlist = 12;
       if (kind == AgentKind::kLinUcbHalf)
-        linucb.inverse_precision = MatrixPrecision::kHalf;
+        linucb.inverse_precision = FloatPrecision::kHalf;
       return std::make_unique<LinUcbAgent>(dataset, train, options, linucb);
     }
   }

@@ -59,8 +59,8 @@ TEST_CASE("LinUCB's A^-1 is the inverse of ridge * I + sum x x^T", "[agents][lin
   options.ridge = 0.5;
   // In half precision each of the 6 learn calls rounds A^-1 (entries at most
   // 1 / ridge = 2) once, to within 2^-11 of each entry: 6 * 2 * 2^-11 < 6e-3.
-  options.inverse_precision = GENERATE(MatrixPrecision::kSingle, MatrixPrecision::kHalf);
-  const bool half = options.inverse_precision == MatrixPrecision::kHalf;
+  options.inverse_precision = GENERATE(FloatPrecision::kSingle, FloatPrecision::kHalf);
+  const bool half = options.inverse_precision == FloatPrecision::kHalf;
   CAPTURE(half);
   const double inverse_margin = half ? 6e-3 : 1e-5;
   LinUcbAgent agent(data, {}, {}, options);

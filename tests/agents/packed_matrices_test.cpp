@@ -48,7 +48,7 @@ TEST_CASE("Packed matrices in single precision give back what was packed",
   // 24 takes the blocked kernels, 10 the plain ones.
   for (const std::size_t d : {std::size_t{24}, std::size_t{10}}) {
     CAPTURE(d);
-    PackedMatrices m(3, d, MatrixPrecision::kSingle, 1.0f, identity(d, 0.5f));
+    PackedMatrices m(3, d, FloatPrecision::kSingle, 1.0f, identity(d, 0.5f));
     CHECK(m.memory_bytes() == 3 * d * (d + 1) / 2 * sizeof(float));
     const std::vector<float> a = symmetric(d, 3.0, 1);
     m.pack(1, a);
@@ -67,7 +67,7 @@ TEST_CASE("Packed matrices in half precision keep each value rounded once",
   for (const std::size_t d : {std::size_t{24}, std::size_t{10}}) {
     CAPTURE(d);
     // Scaled by 4: values up to 1/4 stored as up to 1.
-    PackedMatrices m(2, d, MatrixPrecision::kHalf, 4.0f, identity(d, 0.25f));
+    PackedMatrices m(2, d, FloatPrecision::kHalf, 4.0f, identity(d, 0.25f));
     CHECK(m.memory_bytes() == 2 * d * (d + 1) / 2 * sizeof(Half));
     const std::vector<float> a = symmetric(d, 0.25, 2);
     m.pack(0, a);
@@ -96,18 +96,17 @@ TEST_CASE("Packed matrices in half precision keep each value rounded once",
 TEST_CASE("Packed matrices refuse a scale that is not a power of two",
           "[agents][packed_matrices]") {
   const std::vector<float> one = identity(2, 1.0f);
-  CHECK_THROWS_AS(PackedMatrices(1, 2, MatrixPrecision::kHalf, 3.0f, one), std::invalid_argument);
-  CHECK_THROWS_AS(PackedMatrices(1, 2, MatrixPrecision::kHalf, -2.0f, one), std::invalid_argument);
-  CHECK_THROWS_AS(PackedMatrices(1, 2, MatrixPrecision::kHalf, 0.0f, one), std::invalid_argument);
-  CHECK_THROWS_AS(PackedMatrices(1, 2, MatrixPrecision::kHalf, 0x1p70f, one),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(PackedMatrices(1, 0, MatrixPrecision::kHalf, 1.0f, {}), std::invalid_argument);
-  CHECK_NOTHROW(PackedMatrices(1, 2, MatrixPrecision::kHalf, 0x1p-60f, one));
+  CHECK_THROWS_AS(PackedMatrices(1, 2, FloatPrecision::kHalf, 3.0f, one), std::invalid_argument);
+  CHECK_THROWS_AS(PackedMatrices(1, 2, FloatPrecision::kHalf, -2.0f, one), std::invalid_argument);
+  CHECK_THROWS_AS(PackedMatrices(1, 2, FloatPrecision::kHalf, 0.0f, one), std::invalid_argument);
+  CHECK_THROWS_AS(PackedMatrices(1, 2, FloatPrecision::kHalf, 0x1p70f, one), std::invalid_argument);
+  CHECK_THROWS_AS(PackedMatrices(1, 0, FloatPrecision::kHalf, 1.0f, {}), std::invalid_argument);
+  CHECK_NOTHROW(PackedMatrices(1, 2, FloatPrecision::kHalf, 0x1p-60f, one));
 }
 
 TEST_CASE("Packed matrices restore from their checkpoint bit for bit",
           "[agents][packed_matrices]") {
-  for (const MatrixPrecision precision : {MatrixPrecision::kSingle, MatrixPrecision::kHalf}) {
+  for (const FloatPrecision precision : {FloatPrecision::kSingle, FloatPrecision::kHalf}) {
     const std::size_t d = 8;
     PackedMatrices m(4, d, precision, 2.0f, identity(d, 0.5f));
     m.pack(3, symmetric(d, 0.5, 3));
@@ -131,9 +130,9 @@ TEST_CASE("Packed matrices restore from their checkpoint bit for bit",
 TEST_CASE("Packed matrices refuse a checkpoint of another precision or scale",
           "[agents][packed_matrices]") {
   const std::size_t d = 8;
-  const PackedMatrices single(2, d, MatrixPrecision::kSingle, 1.0f, identity(d, 1.0f));
-  const PackedMatrices half(2, d, MatrixPrecision::kHalf, 1.0f, identity(d, 1.0f));
-  const PackedMatrices half_scaled(2, d, MatrixPrecision::kHalf, 2.0f, identity(d, 1.0f));
+  const PackedMatrices single(2, d, FloatPrecision::kSingle, 1.0f, identity(d, 1.0f));
+  const PackedMatrices half(2, d, FloatPrecision::kHalf, 1.0f, identity(d, 1.0f));
+  const PackedMatrices half_scaled(2, d, FloatPrecision::kHalf, 2.0f, identity(d, 1.0f));
   auto refused = [](const PackedMatrices& into, const std::string& bytes, const char* part) {
     std::istringstream in(bytes);
     CheckpointReader r(in, "m.ckpt");

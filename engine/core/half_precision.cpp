@@ -1,4 +1,4 @@
-#include "engine/agents/half_precision.hpp"
+#include "engine/core/half_precision.hpp"
 
 #include <bit>
 #include <cstddef>

@@ -1,8 +1,9 @@
 #pragma once
 
 // IEEE 754 binary16 ("half") storage for floats: 2 bytes a value instead of
-// 4, for per-user state that is read and written whole (LinUCB's A_u^-1) and
-// whose memory, at a million users, is what limits a run.
+// 4, for per-user state that is read whole (LinUCB's A_u^-1, the offline
+// model's SVD factors) and whose memory, at a million users, is what limits
+// a run.
 //
 // Conversions round to nearest, ties to even, as the F16C instructions do;
 // floats beyond the half range become infinities, and those below its
@@ -20,6 +21,11 @@
 namespace lusifer {
 
 using Half = std::uint16_t;  // the bits of an IEEE binary16 value
+
+// How a component stores floats it keeps per user: as floats, or as halves
+// (half the bytes, 11 significant bits). Agent checkpoints record the
+// numeric values: add values, never renumber.
+enum class FloatPrecision : std::uint8_t { kSingle, kHalf };
 
 Half to_half(float value) noexcept;
 float from_half(Half value) noexcept;

@@ -125,7 +125,7 @@ void SimulationRunner::start_backend() {
   world->store = store_;
   if (!settings_.llm.uses_llm) {
     const auto start = std::chrono::steady_clock::now();
-    world->offline = std::make_shared<const OfflineUserModel>(d, split_.train);
+    world->offline = std::make_shared<const OfflineUserModel>(d, split_.train, settings_.offline);
     spdlog::info("offline model (not an LLM) fitted in {:.2f} s",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   } else {

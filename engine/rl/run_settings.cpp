@@ -11,6 +11,7 @@ RunSettings read_run_settings(ConfigFile& file) {
       static_cast<std::size_t>(run.get_int("profile_concurrency", 256, 1, 1'000'000));
   r.data = read_data_settings(file);
   r.llm = read_gateway_settings(file);
+  r.offline = read_offline_model_options(file);
   r.prompts = read_prompt_settings(file);
   r.simulation = read_simulation_settings(file);
   r.agents = read_agent_specs(file);

@@ -25,6 +25,7 @@
 #include "engine/gateway/gateway_settings.hpp"
 #include "engine/rl/agent_factory.hpp"
 #include "engine/rl/simulation_settings.hpp"
+#include "engine/sim/offline_model_settings.hpp"
 #include "engine/sim/prompt_settings.hpp"
 
 namespace lusifer {
@@ -35,6 +36,7 @@ struct RunSettings {
   std::size_t profile_concurrency = 256;  // profiles being built at once
   DataSettings data;
   GatewaySettings llm;
+  OfflineModelOptions offline;  // [llm.offline], for backend = "offline"
   PromptSettings prompts;
   SimulationSettings simulation;
   std::vector<AgentSpec> agents;

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/agents/vector_ops.hpp"
+#include "engine/core/half_precision.hpp"
 #include "engine/core/random.hpp"
 #include "engine/model/metrics.hpp"
 #include "engine/model/training_set.hpp"
@@ -31,6 +32,9 @@ constexpr std::uint64_t kValidationStream = 0x6f66666c696e6531ULL;  // "offline1
 // squared-residual units: a few ratings' worth.
 constexpr double kWeightRidge = 10.0;
 constexpr double kMaxWeight = 2.0;
+// Half-precision factor rows are converted into a buffer of this many floats
+// on the stack for each dot product.
+constexpr std::size_t kMaxHalfFactors = 1024;
 
 // 6 bytes, packed: 16-bit terms (the vocabulary is capped at kMaxThemeTerms,
 // see check_options), 40 bytes a user of 20 themes less than 8-byte ones.
@@ -65,6 +69,9 @@ void check_options(const OfflineModelOptions& o) {
     throw std::invalid_argument("offline model: max_neighbour_scan must be at most 255");
   if (o.update_every == 0)
     throw std::invalid_argument("offline model: update_every must be >= 1");
+  if (o.factor_precision == FloatPrecision::kHalf &&
+      std::cmp_greater(o.svd.n_factors, kMaxHalfFactors))
+    throw std::invalid_argument("offline model: half-precision factors need svd.n_factors <= 1024");
 }
 
 // a(n): beta / (n + beta), tapered linearly in that quantity to reach 0 at
@@ -112,26 +119,52 @@ double factor_dot(const float* p, const float* q, std::size_t width) noexcept {
   return static_cast<double>((s0 + sums[1]) + (sums[2] + sums[3]));
 }
 
+// A user's row of SVD factors in the precision the rows are kept in; both
+// null for a user the SVD does not know.
+struct FactorRow {
+  const float* singles = nullptr;
+  const Half* halves = nullptr;
+};
+
 // SVD factors as floats, row-major: half the memory traffic of the doubles,
 // which is most of the cost of the dot product when rows are not cached.
+// With FloatPrecision::kHalf the users' rows are kept as halves instead (2
+// bytes a factor, 200 bytes a user at 100 factors: the largest part of the
+// fit at a million users), each the float row rounded once, and turned back
+// into floats for each dot product; the items' rows, few, stay floats.
 struct FactorRows {
   std::size_t width = 0;
-  std::vector<float> users, items;  // empty rows (zeros) for unknown ones
+  FloatPrecision precision = FloatPrecision::kSingle;
+  std::vector<float> users;      // kSingle; empty rows (zeros) for unknown users
+  std::vector<Half> half_users;  // kHalf; likewise
+  std::vector<float> items;      // empty rows (zeros) for unknown items
   std::vector<std::uint8_t> known_user, known_item;
 
   FactorRows() = default;
-  FactorRows(const Svd& svd, std::size_t user_count, std::size_t item_count) {
+  FactorRows(const Svd& svd, std::size_t user_count, std::size_t item_count,
+             FloatPrecision user_precision)
+      : precision(user_precision) {
     width = static_cast<std::size_t>(svd.options().n_factors);
-    users.assign(user_count * width, 0.0f);
+    if (precision == FloatPrecision::kHalf)
+      half_users.assign(user_count * width, to_half(0.0f));
+    else
+      users.assign(user_count * width, 0.0f);
     items.assign(item_count * width, 0.0f);
     known_user.assign(user_count, 0);
     known_item.assign(item_count, 0);
+    std::vector<float> row_floats(width);
     for (UserIndex u = 0; u < user_count; ++u) {
       if (!svd.knows_user(u))
         continue;
       known_user[u] = 1;
       const auto row = svd.user_factors(u);
-      std::copy(row.begin(), row.end(), users.begin() + static_cast<std::ptrdiff_t>(u * width));
+      const auto at = static_cast<std::ptrdiff_t>(u * width);
+      if (precision == FloatPrecision::kHalf) {
+        std::copy(row.begin(), row.end(), row_floats.begin());
+        to_halves(row_floats, std::span<Half>(half_users.data() + at, width));
+      } else {
+        std::copy(row.begin(), row.end(), users.begin() + at);
+      }
     }
     for (ItemIndex i = 0; i < item_count; ++i) {
       if (!svd.knows_item(i))
@@ -143,14 +176,25 @@ struct FactorRows {
   }
 
   double dot(UserIndex user, ItemIndex item) const noexcept { return dot(user_row(user), item); }
-  // The user's row, nullptr for a user the SVD does not know.
-  const float* user_row(UserIndex user) const noexcept {
-    return user < known_user.size() && known_user[user] ? users.data() + user * width : nullptr;
+  FactorRow user_row(UserIndex user) const noexcept {
+    if (user >= known_user.size() || !known_user[user] || width == 0)
+      return {};
+    if (precision == FloatPrecision::kHalf)
+      return {nullptr, half_users.data() + user * width};
+    return {users.data() + user * width, nullptr};
   }
-  double dot(const float* user_row, ItemIndex item) const noexcept {
-    if (user_row == nullptr || item >= known_item.size() || !known_item[item])
+  // The same bits as factor_dot over the row's floats (halves convert
+  // exactly).
+  double dot(FactorRow row, ItemIndex item) const noexcept {
+    if ((row.singles == nullptr && row.halves == nullptr) || item >= known_item.size() ||
+        !known_item[item])
       return 0.0;
-    return factor_dot(user_row, items.data() + item * width, width);
+    const float* q = items.data() + item * width;
+    if (row.singles != nullptr)
+      return factor_dot(row.singles, q, width);
+    std::array<float, kMaxHalfFactors> p;
+    from_halves(std::span<const Half>(row.halves, width), std::span<float>(p.data(), width));
+    return factor_dot(p.data(), q, width);
   }
 };
 
@@ -320,7 +364,7 @@ struct OfflineUserModel::Fitted {
   // which is then read instead: a float sum in a double is exact in any
   // order unless the values span some 2^29 in magnitude.
   std::vector<double> means;
-  FactorRows factors;  // the SVD's, as floats
+  FactorRows factors;  // the SVD's, as floats (the users' as halves if so chosen)
   std::size_t genre_count = 0;
   std::vector<float> affinities;          // users x genre_count; the prior's for unknown users
   std::vector<float> outside_affinities;  // users outside the dataset
@@ -369,7 +413,7 @@ struct OfflineUserModel::Fitted {
     user_offset = baselines.user;
     Svd svd(options.svd);
     svd.fit(set);
-    factors = FactorRows(svd, users, items);
+    factors = FactorRows(svd, users, items, options.factor_precision);
 
     support.assign(items, 0);
     for (ItemIndex i = 0; i < items; ++i)
@@ -553,10 +597,11 @@ struct OfflineUserModel::Fitted {
   std::size_t user_count() const noexcept { return user_offset.size(); }
   std::size_t memory_bytes() const noexcept {
     const auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-    std::size_t sum =
-        bytes(user_offset) + bytes(means) + bytes(factors.users) + bytes(factors.known_user) +
-        bytes(affinities) + bytes(history_offsets) + bytes(history) + history_items.memory_bytes() +
-        history_ratings.memory_bytes() + bytes(theme_offsets) + bytes(themes) + bytes(recent);
+    std::size_t sum = bytes(user_offset) + bytes(means) + bytes(factors.users) +
+                      bytes(factors.half_users) + bytes(factors.known_user) + bytes(affinities) +
+                      bytes(history_offsets) + bytes(history) + history_items.memory_bytes() +
+                      history_ratings.memory_bytes() + bytes(theme_offsets) + bytes(themes) +
+                      bytes(recent);
     for (const OfflineContentSet& set : recent)
       sum += set.memory_bytes();
     return sum;
@@ -957,7 +1002,7 @@ struct OfflineUserModel::UserView {
   DemographicMatch match = DemographicMatch::kEveryone;
   float base = 0;  // the global mean
   float offset = 0;
-  const float* factors = nullptr;  // the SVD's row; nullptr when it does not know the user
+  FactorRow factors;  // the SVD's row; null when it does not know the user
   std::span<const float> affinities;
   // The user's themes by term (see rate), or nullptr: searched per keyword.
   const ThemeSlot* themes = nullptr;

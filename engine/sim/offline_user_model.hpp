@@ -78,6 +78,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/core/half_precision.hpp"
 #include "engine/data/dataset.hpp"
 #include "engine/model/baseline.hpp"
 #include "engine/model/svd.hpp"
@@ -114,6 +115,11 @@ struct OfflineModelOptions {
   // 32-bit items, float values and stored means, as other data gets). The
   // ratings are the same either way.
   bool compact = true;
+  // How the users' SVD factors are kept: floats, or halves (200 bytes a user
+  // less at 100 factors; svd.n_factors at most 1,024). Halves change
+  // results: every taste-match term is that of the factors rounded to 11
+  // significant bits (bench/README.md measures how many ratings move).
+  FloatPrecision factor_precision = FloatPrecision::kSingle;
   double neighbour_shrinkage = 1.0;
   double support_shrinkage = 3.0;     // beta
   std::uint32_t support_cutoff = 12;  // no content weight from this many ratings on

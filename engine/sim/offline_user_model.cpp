@@ -183,6 +183,15 @@ struct FactorRows {
       return {nullptr, half_users.data() + user * width};
     return {users.data() + user * width, nullptr};
   }
+  // `row` with its halves turned into floats in `buffer` (a row of floats as
+  // it is): for the many dot products of a slate.
+  FactorRow as_floats(FactorRow row, std::vector<float>& buffer) const {
+    if (row.halves == nullptr)
+      return row;
+    buffer.resize(width);
+    from_halves(std::span<const Half>(row.halves, width), buffer);
+    return {buffer.data(), nullptr};
+  }
   // The same bits as factor_dot over the row's floats (halves convert
   // exactly).
   double dot(FactorRow row, ItemIndex item) const noexcept {
@@ -1166,6 +1175,9 @@ void OfflineUserModel::rate_into(OfflineUserState& state, std::span<const ItemIn
   const Catalog& catalog = dataset_->catalog();
   const OfflineExplanationContext context{catalog, content_, scale()};
   UserView user = user_view(state.user);
+  // Half-precision factors as floats once a slate, not once an item.
+  thread_local std::vector<float> factor_floats;
+  user.factors = fitted_->factors.as_floats(user.factors, factor_floats);
   // The user's themes spread into a table by term for the slate, so each
   // keyword of an item costs a load instead of a search; left all zeros
   // after, for the thread's next slate.

@@ -106,18 +106,65 @@ std::vector<std::string_view> Catalog::genres_of(const Item& item) const {
 }
 
 std::size_t RatingTable::memory_bytes() const noexcept {
-  return users_.capacity() * sizeof(UserIndex) + narrow_items_.capacity() * sizeof(std::uint16_t) +
+  return run_users_.capacity() * sizeof(UserIndex) +
+         run_starts_.capacity() * sizeof(std::uint64_t) +
+         runs_before_.capacity() * sizeof(std::uint32_t) + users_.capacity() * sizeof(UserIndex) +
+         narrow_items_.capacity() * sizeof(std::uint16_t) +
          wide_items_.capacity() * sizeof(ItemIndex) + value_codes_.capacity() +
          value_of_code_.capacity() * sizeof(float) + wide_values_.capacity() * sizeof(float) +
          time_offsets_.capacity() * sizeof(std::uint32_t) +
          wide_times_.capacity() * sizeof(std::int64_t);
 }
 
+namespace {
+
+// The number of stretches of consecutive equal users, or nullopt when a
+// user's ratings are in more than one: the table keeps runs only where each
+// is all of its user's ratings, as the files that group users give them.
+std::optional<std::size_t> count_user_runs(std::span<const UserIndex> users) {
+  if (users.empty())
+    return 0;
+  const UserIndex user_count = *std::max_element(users.begin(), users.end()) + 1;
+  std::vector<bool> seen(user_count, false);
+  std::size_t runs = 0;
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    if (i > 0 && users[i] == users[i - 1])
+      continue;
+    if (seen[users[i]])
+      return std::nullopt;
+    seen[users[i]] = true;
+    ++runs;
+  }
+  return runs;
+}
+
+}  // namespace
+
 void RatingTable::assign(std::vector<UserIndex> users, std::span<const ItemIndex> items,
                          std::span<const float> values, std::span<const std::int64_t> timestamps) {
   *this = RatingTable{};
-  users_ = std::move(users);
-  users_.shrink_to_fit();
+  size_ = users.size();
+  // Runs cost a user each and 12 bytes each 64 ratings, the column 4 bytes
+  // a rating.
+  const std::size_t blocks = (users.size() + 63) / 64;
+  const std::optional<std::size_t> runs = count_user_runs(users);
+  if (runs && *runs * 4 + blocks * 12 < users.size() * 4) {
+    run_users_.reserve(*runs);
+    run_starts_.assign(blocks, 0);
+    runs_before_.reserve(blocks);
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      if (i % 64 == 0)
+        runs_before_.push_back(static_cast<std::uint32_t>(run_users_.size()));
+      if (i == 0 || users[i] != users[i - 1]) {
+        run_starts_[i / 64] |= std::uint64_t{1} << (i % 64);
+        run_users_.push_back(users[i]);
+      }
+    }
+    users = {};
+  } else {
+    users_ = std::move(users);
+    users_.shrink_to_fit();
+  }
   if (items.empty())
     return;
 
@@ -180,12 +227,15 @@ void RatingTable::assign(std::vector<UserIndex> users, std::span<const ItemIndex
 UserHistories::UserHistories(const RatingTable& ratings, std::size_t user_count)
     : offsets_(user_count + 1, 0), order_(ratings.size()) {
   // A counting sort by user keeps file order within each user...
-  for (const UserIndex u : ratings.users())
-    ++offsets_[u + 1];
+  ratings.for_each_user_run([this](UserIndex u, RatingIndex first, RatingIndex last) {
+    offsets_[u + 1] += last - first;
+  });
   std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
   std::vector<std::uint32_t> cursor(offsets_.begin(), offsets_.end() - 1);
-  for (RatingIndex i = 0; i < ratings.size(); ++i)
-    order_[cursor[ratings.user(i)]++] = i;
+  ratings.for_each_user_run([&](UserIndex u, RatingIndex first, RatingIndex last) {
+    for (RatingIndex i = first; i < last; ++i)
+      order_[cursor[u]++] = i;
+  });
   // ...so sorting by (time, index) breaks ties by file order, like a stable
   // sort by time, without a stable sort's buffer.
   const auto by_time = [&ratings](RatingIndex a, RatingIndex b) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
@@ -446,14 +447,26 @@ struct OfflineUserModel::Fitted {
     const RatingTable& table = dataset.ratings();
     if (train.size() > std::numeric_limits<std::uint32_t>::max())
       throw std::invalid_argument("offline model: more than 2^32 training ratings");
-    history.assign(train.begin(), train.end());
-    std::sort(history.begin(), history.end(), [&](RatingIndex a, RatingIndex b) {
-      if (table.user(a) != table.user(b))
-        return table.user(a) < table.user(b);
+    // Ordered by (user, time, index): grouped by user with a counting sort,
+    // which looks each rating's user up once (a comparison sort looked both
+    // users up at every comparison), then each user's ratings sorted.
+    std::vector<std::uint32_t> user_starts(users + 1, 0);
+    for (const RatingIndex r : train)
+      ++user_starts[table.user(r) + 1];
+    std::partial_sum(user_starts.begin(), user_starts.end(), user_starts.begin());
+    history.resize(train.size());
+    {
+      std::vector<std::uint32_t> fill(user_starts.begin(), user_starts.end() - 1);
+      for (const RatingIndex r : train)
+        history[fill[table.user(r)]++] = r;
+    }
+    const auto by_time = [&](RatingIndex a, RatingIndex b) {
       if (table.timestamp(a) != table.timestamp(b))
         return table.timestamp(a) < table.timestamp(b);
       return a < b;
-    });
+    };
+    for (UserIndex u = 0; u < users; ++u)
+      std::sort(history.begin() + user_starts[u], history.begin() + user_starts[u + 1], by_time);
     history_items = ItemColumn(options.compact && items <= ItemColumn::kMaxNarrowItems);
     history_items.reserve(history.size());
     history_offsets.assign(1, 0);
@@ -463,7 +476,7 @@ struct OfflineUserModel::Fitted {
     bool prefixes = options.compact && all.user_count() == users;
     for (UserIndex u = 0; u < users; ++u) {
       const std::size_t first = next;
-      for (; next < history.size() && table.user(history[next]) == u; ++next)
+      for (; next < user_starts[u + 1]; ++next)
         history_items.push_back(table.item(history[next]));
       history_offsets.push_back(static_cast<std::uint32_t>(next));
       if (prefixes) {

@@ -33,8 +33,9 @@ constexpr std::uint64_t kValidationStream = 0x6f66666c696e6531ULL;  // "offline1
 // squared-residual units: a few ratings' worth.
 constexpr double kWeightRidge = 10.0;
 constexpr double kMaxWeight = 2.0;
-// Half-precision factor rows are converted into a buffer of this many floats
-// on the stack for each dot product.
+// A half-precision factor row read for one dot product (outside a slate,
+// whose rate converts the row once) is converted into a buffer of this many
+// floats on the stack.
 constexpr std::size_t kMaxHalfFactors = 1024;
 
 // 6 bytes, packed: 16-bit terms (the vocabulary is capped at kMaxThemeTerms,
@@ -132,7 +133,8 @@ struct FactorRow {
 // With FloatPrecision::kHalf the users' rows are kept as halves instead (2
 // bytes a factor, 200 bytes a user at 100 factors: the largest part of the
 // fit at a million users), each the float row rounded once, and turned back
-// into floats for each dot product; the items' rows, few, stay floats.
+// into floats to be read (once a slate, see as_floats); the items' rows,
+// few, stay floats.
 struct FactorRows {
   std::size_t width = 0;
   FloatPrecision precision = FloatPrecision::kSingle;

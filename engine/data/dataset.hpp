@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/core/bit_count.hpp"
 #include "engine/data/demographics_table.hpp"
 
 namespace lusifer {
@@ -190,15 +191,6 @@ class RatingTable {
   // as its values allow.
   void assign(std::vector<UserIndex> users, std::span<const ItemIndex> items,
               std::span<const float> values, std::span<const std::int64_t> timestamps);
-
-  // Bits set, without the POPCNT instruction that baseline x86-64 lacks
-  // (std::popcount would be a libgcc call there).
-  static constexpr std::uint32_t count_bits(std::uint64_t x) noexcept {
-    x -= (x >> 1) & 0x5555555555555555u;
-    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
-    return static_cast<std::uint32_t>((x * 0x0101010101010101u) >> 56);
-  }
 
   std::size_t size_ = 0;
   // Users either as runs or as the column users_ (all empty when there are

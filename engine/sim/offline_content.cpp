@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "engine/core/bit_count.hpp"
 #include "engine/sim/offline_words.hpp"
 
 namespace lusifer {
@@ -46,15 +47,6 @@ void check_weight(double weight, const char* name) {
   if (!(weight >= 0) || !std::isfinite(weight))
     throw std::invalid_argument(std::string("offline content: ") + name +
                                 " must be a finite number >= 0");
-}
-
-// std::popcount compiles to a library call without -mpopcnt; this is the
-// same bit trick, inlined (it runs once per pair in the neighbourhood scan).
-inline int count_bits(std::uint64_t x) noexcept {
-  x = x - ((x >> 1) & 0x5555555555555555ULL);
-  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-  return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
 }
 
 // The cosine of two softened decade vectors (0.5, 1, 0.5) as a function of

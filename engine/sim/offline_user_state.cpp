@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "engine/core/bit_count.hpp"
+
 namespace lusifer {
 namespace {
 
@@ -208,15 +210,6 @@ namespace {
 
 constexpr std::uint64_t kTallySeed = 0x74616c6c79310000ULL;  // "tally1"
 
-// Set bits of `m`, without std::popcount's library call (no POPCNT in the
-// baseline x86-64 the engine is built for).
-unsigned bit_count(std::uint64_t m) noexcept {
-  m -= (m >> 1) & 0x5555555555555555ULL;
-  m = (m & 0x3333333333333333ULL) + ((m >> 2) & 0x3333333333333333ULL);
-  m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-  return static_cast<unsigned>((m * 0x0101010101010101ULL) >> 56);
-}
-
 }  // namespace
 
 OfflineResidualTally::OfflineResidualTally(const OfflineResidualTally& other) {
@@ -235,7 +228,7 @@ std::size_t OfflineResidualTally::allocated_bytes() const noexcept {
 }
 
 unsigned OfflineResidualTally::scattered_slot(GenreMask printable, int bit) noexcept {
-  return bit_count(printable & ((GenreMask{1} << bit) - 1));
+  return count_bits(printable & ((GenreMask{1} << bit) - 1));
 }
 
 bool OfflineResidualTally::open(UserIndex user, GenreMask printable, std::uint64_t trained_filter,
@@ -248,7 +241,7 @@ bool OfflineResidualTally::open(UserIndex user, GenreMask printable, std::uint64
   // genres is a mistake, kept from overrunning the sums by add().
   if (bytes_ && header().user == user && header().rated + items <= kMaxItems)
     return true;
-  const unsigned genres = bit_count(printable);
+  const unsigned genres = count_bits(printable);
   std::uint8_t first = kScattered;
   if (printable != 0) {
     const int lowest = std::countr_zero(printable);
@@ -276,7 +269,7 @@ bool OfflineResidualTally::holds(UserIndex user, GenreMask printable,
   if (!bytes_)
     return rated == 0;
   const Header& h = header();
-  return h.rated == rated && h.user == user && h.genres == bit_count(printable);
+  return h.rated == rated && h.user == user && h.genres == count_bits(printable);
 }
 
 std::size_t OfflineResidualTally::residuals(GenreMask printable,
